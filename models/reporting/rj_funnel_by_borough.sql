@@ -1,0 +1,44 @@
+-- grain: one row per London borough, whole programme period (zero rows for none)
+-- Funnel stages are cumulative: a referral counts at every stage up to its furthest one.
+
+with
+
+referrals as (
+    select * from {{ ref('fct_rj_referrals') }}
+),
+
+boroughs as (
+    select * from {{ ref('dim_borough') }}
+),
+
+funnel as (
+    select
+        borough_code,
+        count(*) as referred,
+        {{ count_where('is_contacted') }} as contacted,
+        {{ count_where('is_took_up') }} as took_up,
+        {{ count_where('furthest_stage_rank >= 1') }} as restorative_conversation,
+        {{ count_where('furthest_stage_rank >= 2') }} as indirect_communication,
+        {{ count_where('furthest_stage_rank >= 3') }} as direct_conference
+    from referrals
+    group by borough_code
+),
+
+final as (
+    select
+        cast(boroughs.borough_code as {{ dbt.type_string() }}) as borough_code,
+        cast(boroughs.borough_name as {{ dbt.type_string() }}) as borough_name,
+        cast(coalesce(funnel.referred, 0) as {{ dbt.type_bigint() }}) as referred,
+        cast(coalesce(funnel.contacted, 0) as {{ dbt.type_bigint() }}) as contacted,
+        cast(coalesce(funnel.took_up, 0) as {{ dbt.type_bigint() }}) as took_up,
+        cast(coalesce(funnel.restorative_conversation, 0) as {{ dbt.type_bigint() }})
+            as restorative_conversation,
+        cast(coalesce(funnel.indirect_communication, 0) as {{ dbt.type_bigint() }})
+            as indirect_communication,
+        cast(coalesce(funnel.direct_conference, 0) as {{ dbt.type_bigint() }}) as direct_conference
+    from boroughs
+    left join funnel
+        on boroughs.borough_code = funnel.borough_code
+)
+
+select * from final

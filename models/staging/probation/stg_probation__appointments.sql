@@ -1,0 +1,26 @@
+with
+
+source as (
+    select * from {{ ref('probation_appointments') }}
+),
+
+renamed as (
+    select
+        -- ids
+        cast(appointment_id as {{ dbt.type_string() }}) as appointment_id,
+        {{ pseudonymise('case_reference') }} as person_pseudo_id,
+        upper(trim(officer_id)) as officer_id,
+
+        -- codes
+        lower(trim(provider_code)) as provider_code,
+        upper(trim(borough_code)) as borough_code,
+        lower(trim(contact_type)) as contact_type_code,
+        upper(trim(outcome_code)) as outcome_code,
+
+        -- dates
+        cast(appointment_date as date) as appointment_date
+
+    from source
+)
+
+select * from renamed

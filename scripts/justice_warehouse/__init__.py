@@ -1,0 +1,1 @@
+"""Python tooling for the justice-warehouse dbt project."""

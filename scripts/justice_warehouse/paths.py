@@ -1,0 +1,29 @@
+"""Where the project and its outputs live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_dir() -> Path:
+    """The dbt project root: JW_PROJECT_DIR, else the nearest parent holding dbt_project.yml."""
+    configured = os.environ.get("JW_PROJECT_DIR")
+    if configured:
+        return Path(configured).resolve()
+    for candidate in (Path.cwd(), *Path.cwd().parents):
+        if (candidate / "dbt_project.yml").is_file():
+            return candidate
+    here = Path(__file__).resolve()
+    for candidate in here.parents:
+        if (candidate / "dbt_project.yml").is_file():
+            return candidate
+    raise FileNotFoundError("no dbt_project.yml found; run from the project or set JW_PROJECT_DIR")
+
+
+def synthetic_seed_dir(root: Path) -> Path:
+    return root / "seeds" / "synthetic"
+
+
+def default_warehouse(root: Path) -> Path:
+    return root / "warehouse" / "justice.duckdb"
