@@ -7,13 +7,12 @@ referrals as (
 ),
 
 outcomes as (
-    select 'took_up' as outcome, 1 as display_order
-    union all
-    select 'declined', 2
-    union all
-    select 'no_contact', 3
-    union all
-    select 'ongoing', 4
+    {% for outcome in ['took_up', 'declined', 'no_contact', 'ongoing'] -%}
+        select
+            '{{ outcome }}' as outcome,
+            {{ loop.index }} as display_order
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 counted as (

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 the data or a dbt model/test failed; 2 the tool could n
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if not result.success:
         for failure in result.failures:
             print(f"FAILED {failure}", file=sys.stderr)
-        print(f"build failed; see {root / 'logs' / 'dbt.log'}", file=sys.stderr)
+        log_dir = Path(os.environ.get("DBT_LOG_PATH", root / "logs"))
+        print(f"build failed; see {log_dir / 'dbt.log'}", file=sys.stderr)
         return 1
     print(f"build succeeded: {warehouse}")
     return 0
@@ -60,12 +62,18 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     gen.set_defaults(handler=_cmd_generate_seeds)
 
-    check = commands.add_parser("check-seeds", help="fail if committed seeds differ from the generator")
+    check = commands.add_parser(
+        "check-seeds", help="fail if committed seeds differ from the generator"
+    )
     check.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     check.set_defaults(handler=_cmd_check_seeds)
 
-    build = commands.add_parser("build", help="run dbt build (seeds, models, tests) into the warehouse")
-    build.add_argument("--warehouse", help="DuckDB file to build (default: warehouse/justice.duckdb)")
+    build = commands.add_parser(
+        "build", help="run dbt build (seeds, models, tests) into the warehouse"
+    )
+    build.add_argument(
+        "--warehouse", help="DuckDB file to build (default: warehouse/justice.duckdb)"
+    )
     build.add_argument("--select", help="dbt selection, e.g. 'marts reporting'")
     build.set_defaults(handler=_cmd_build)
     return main_parser

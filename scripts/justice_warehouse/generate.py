@@ -215,7 +215,9 @@ def referrals(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "referral_id": [f"RJ{i:05d}" for i in range(1, n + 1)],
-            "victim_ref": [f"VIC-{v:07d}" for v in rng.choice(9_000_000, n, replace=False) + 1_000_000],
+            "victim_ref": [
+                f"VIC-{v:07d}" for v in rng.choice(9_000_000, n, replace=False) + 1_000_000
+            ],
             "offender_ref": pd.Series(
                 [f"OFR-{v:07d}" for v in rng.choice(9_000_000, n, replace=False) + 1_000_000]
             ).where(has_offender_ref, ""),
@@ -250,26 +252,78 @@ def budget_lines() -> pd.DataFrame:
     ):
         for year in ("2017-18", "2018-19"):
             rows.append(
-                ("restore_london", funder, year, "budget", "grant", total / 2, "modelled", figure,
-                 f"PCD 26 grant from {funder}, even split across FY2017-18 and FY2018-19 (split assumed)")
+                (
+                    "restore_london",
+                    funder,
+                    year,
+                    "budget",
+                    "grant",
+                    total / 2,
+                    "modelled",
+                    figure,
+                    f"PCD 26 grant from {funder}, "
+                    "even split across FY2017-18 and FY2018-19 (split assumed)",
+                )
             )
     rows += [
-        ("restore_london", "not_stated", "2018-19", "reference", "unit_cost",
-         round(1_300_000 / 22, 2), "derived", "police_officer_unit_cost",
-         "Reference only, not spend: police-officer unit cost implied by the claim that "
-         "GBP 1.3m could have paid for 22 officers (1,300,000 / 22)"),
-        ("violence_reduction_unit", "not_stated", "2019-20", "budget", "recurring", 1_800_000,
-         "published", "vru_recurring", "VRU annual funding as reported elsewhere"),
-        ("violence_reduction_unit", "not_stated", "2019-20", "budget", "one_off", 5_000_000,
-         "published", "vru_one_off", "VRU one-off funding as reported elsewhere"),
-        ("violence_reduction_unit", "not_stated", "2019-20", "reference", "salary", 117_000,
-         "published", "vru_director_salary", "Reference only: VRU director salary a year"),
+        (
+            "restore_london",
+            "not_stated",
+            "2018-19",
+            "reference",
+            "unit_cost",
+            round(1_300_000 / 22, 2),
+            "derived",
+            "police_officer_unit_cost",
+            "Reference only, not spend: police-officer unit cost implied by the claim that "
+            "GBP 1.3m could have paid for 22 officers (1,300,000 / 22)",
+        ),
+        (
+            "violence_reduction_unit",
+            "not_stated",
+            "2019-20",
+            "budget",
+            "recurring",
+            1_800_000,
+            "published",
+            "vru_recurring",
+            "VRU annual funding as reported elsewhere",
+        ),
+        (
+            "violence_reduction_unit",
+            "not_stated",
+            "2019-20",
+            "budget",
+            "one_off",
+            5_000_000,
+            "published",
+            "vru_one_off",
+            "VRU one-off funding as reported elsewhere",
+        ),
+        (
+            "violence_reduction_unit",
+            "not_stated",
+            "2019-20",
+            "reference",
+            "salary",
+            117_000,
+            "published",
+            "vru_director_salary",
+            "Reference only: VRU director salary a year",
+        ),
     ]
     frame = pd.DataFrame(
         rows,
         columns=[
-            "programme_code", "funder_code", "financial_year", "line_type", "cost_nature",
-            "amount_gbp", "basis", "source_figure_id", "description",
+            "programme_code",
+            "funder_code",
+            "financial_year",
+            "line_type",
+            "cost_nature",
+            "amount_gbp",
+            "basis",
+            "source_figure_id",
+            "description",
         ],
     )
     frame.insert(0, "budget_line_id", [f"BL{i:03d}" for i in range(1, len(frame) + 1)])
@@ -304,13 +358,29 @@ def reoffending_costs(rng: np.random.Generator) -> pd.DataFrame:
             ("all", "all", "all", 18.1e9, "reoffending_cost_england_and_wales"),
             ("all", "adults", "all", 16.7e9, "reoffending_cost_england_and_wales_adults"),
             ("theft_offences", "all", "all", 9.3e9, "reoffending_cost_england_and_wales_theft"),
-            ("violence_against_the_person", "all", "all", 4.2e9,
-             "reoffending_cost_england_and_wales_violence"),
-            ("all", "all", "court_orders", 6.5e9, "reoffending_cost_england_and_wales_court_orders"),
+            (
+                "violence_against_the_person",
+                "all",
+                "all",
+                4.2e9,
+                "reoffending_cost_england_and_wales_violence",
+            ),
+            (
+                "all",
+                "all",
+                "court_orders",
+                6.5e9,
+                "reoffending_cost_england_and_wales_court_orders",
+            ),
             ("all", "all", "custody", 6.0e9, "reoffending_cost_england_and_wales_custody"),
         ],
-        columns=["offence_group", "offender_age_group", "index_disposal", "cost_gbp",
-                 "source_figure_id"],
+        columns=[
+            "offence_group",
+            "offender_age_group",
+            "index_disposal",
+            "cost_gbp",
+            "source_figure_id",
+        ],
     )
     published = published.assign(
         geography="england_and_wales", cost_year=2016, basis="published", cost_category="all"
@@ -326,7 +396,9 @@ def appointments(rng: np.random.Generator) -> pd.DataFrame:
     people = PROBATION_PEOPLE
     year_days = int((PROBATION_END - PROBATION_START).astype(int)) + 1
     already_on = rng.random(people) < 0.4
-    start = np.where(already_on, rng.integers(0, 14, people), rng.integers(0, year_days - 7, people))
+    start = np.where(
+        already_on, rng.integers(0, 14, people), rng.integers(0, year_days - 7, people)
+    )
     end = np.minimum(start + rng.integers(120, 721, people), year_days - 1)
     interval = rng.choice([7, 14, 21], size=people, p=[0.35, 0.5, 0.15])
     counts = (end - start) // interval + 1
@@ -339,10 +411,14 @@ def appointments(rng: np.random.Generator) -> pd.DataFrame:
         f"{'CRC' if p == 'london_crc' else 'NPS'}-OM{o:03d}"
         for p, o in zip(provider, officer_number, strict=True)
     ]
-    borough = rng.choice(MET_BOROUGHS, size=people, p=_weights(rng.gamma(4.0, 1.0, len(MET_BOROUGHS))))
+    borough = rng.choice(
+        MET_BOROUGHS, size=people, p=_weights(rng.gamma(4.0, 1.0, len(MET_BOROUGHS)))
+    )
     never_seen = rng.random(people) < PROBATION_NEVER_SEEN_SHARE
     attend_propensity = rng.beta(8.0, 2.0, people)
-    case_reference = np.array([f"X{v:06d}" for v in rng.choice(900_000, people, replace=False) + 100_000])
+    case_reference = np.array(
+        [f"X{v:06d}" for v in rng.choice(900_000, people, replace=False) + 100_000]
+    )
 
     person = np.repeat(np.arange(people), counts)
     first_row = np.repeat(np.cumsum(counts) - counts, counts)
@@ -352,7 +428,9 @@ def appointments(rng: np.random.Generator) -> pd.DataFrame:
 
     attended = (rng.random(len(person)) < attend_propensity[person]) & ~never_seen[person]
     attended_codes = rng.choice(
-        list(APPOINTMENT_ATTENDED), size=len(person), p=_weights(list(APPOINTMENT_ATTENDED.values()))
+        list(APPOINTMENT_ATTENDED),
+        size=len(person),
+        p=_weights(list(APPOINTMENT_ATTENDED.values())),
     )
     absent_codes = rng.choice(
         list(APPOINTMENT_NOT_ATTENDED),

@@ -8,13 +8,19 @@ referrals as (
 ),
 
 totals as (
-    select 'rj_referral_outcomes' as reported_in, sum(referrals) as total
+    select
+        'rj_referral_outcomes' as reported_in,
+        sum(referrals) as total
     from {{ ref('rj_referral_outcomes') }}
     union all
-    select 'rj_funnel_monthly', sum(referred)
+    select
+        'rj_funnel_monthly' as reported_in,
+        sum(referred) as total
     from {{ ref('rj_funnel_monthly') }}
     union all
-    select 'rj_funnel_by_borough', sum(referred)
+    select
+        'rj_funnel_by_borough' as reported_in,
+        sum(referred) as total
     from {{ ref('rj_funnel_by_borough') }}
 )
 

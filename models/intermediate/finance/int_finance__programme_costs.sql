@@ -39,8 +39,7 @@ programme_totals as (
 
 -- The police-officer unit cost is one reference figure for the whole warehouse.
 officer_unit_cost as (
-    select
-        cast(max(amount_gbp) as decimal(18, 2)) as police_officer_unit_cost_gbp
+    select cast(max(amount_gbp) as decimal(18, 2)) as police_officer_unit_cost_gbp
     from budget_lines
     where line_type = 'reference' and cost_nature = 'unit_cost'
 ),

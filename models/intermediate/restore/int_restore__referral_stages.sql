@@ -50,8 +50,10 @@ staged as (
             else 0
         end as furthest_stage_rank,
         closure_date is not null as is_closed,
-        {{ dbt.datediff('referral_date', 'first_contact_date', 'day') }} as days_to_first_contact,
-        {{ dbt.datediff('referral_date', 'closure_date', 'day') }} as days_to_closure
+        {{ dbt.datediff('referral_date', 'first_contact_date', 'day') }}
+            as days_to_first_contact,
+        {{ dbt.datediff('referral_date', 'closure_date', 'day') }}
+            as days_to_closure
     from flagged
 )
 

@@ -1,0 +1,85 @@
+"""Shared fixtures: the project root, and one warehouse built from it for the session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+
+
+def cli_env(tmp: Path) -> dict[str, str]:
+    """Environment for a CLI run whose dbt target and logs stay inside ``tmp``."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DBT_TARGET_PATH": str(tmp / "target"),
+            "DBT_LOG_PATH": str(tmp / "logs"),
+        }
+    )
+    return env
+
+
+def run_cli(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``justice-warehouse <args>`` as a user would, from ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "justice_warehouse.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the dbt project (models, seeds, tests, macros) to break on purpose."""
+    for name in PROJECT_FILES:
+        source = PROJECT_ROOT / name
+        target = destination / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole pipeline (dbt build: seeds, models, tests) run into a temporary DuckDB file."""
+    tmp = tmp_path_factory.mktemp("build")
+    warehouse = tmp / "justice.duckdb"
+    env = cli_env(tmp)
+    env.pop("JW_PROJECT_DIR", None)
+    result = run_cli(["build", "--warehouse", str(warehouse)], cwd=PROJECT_ROOT, env=env)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return warehouse
+
+
+@pytest.fixture
+def warehouse(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    """All rows of a query (DuckDB 2.0 results must be fetched to the end)."""
+    return connection.execute(sql).fetchall()

@@ -1,0 +1,48 @@
+"""The command line: exit codes and messages a scheduler can rely on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import cli_env, copy_project, run_cli
+
+
+def test_build_fails_with_exit_1_when_a_published_figure_no_longer_matches(tmp_path: Path):
+    project = copy_project(tmp_path / "project")
+    referrals = project / "seeds" / "synthetic" / "rj_referrals.csv"
+    lines = referrals.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if ",declined," in line)
+    lines[index] = lines[index].replace(",declined,", ",took_up,")
+    referrals.write_text("\n".join(lines) + "\n")
+
+    env = cli_env(tmp_path)
+    env["JW_PROJECT_DIR"] = str(project)
+    result = run_cli(["build", "--warehouse", str(tmp_path / "w.duckdb")], cwd=project, env=env)
+
+    assert result.returncode == 1
+    assert "published_figure_checks_computable_figures_match" in result.stderr
+    assert "build failed" in result.stderr
+
+
+def test_check_seeds_exit_codes(tmp_path: Path, project_root: Path):
+    env = cli_env(tmp_path)
+    env["JW_PROJECT_DIR"] = str(project_root)
+    assert run_cli(["check-seeds"], cwd=project_root, env=env).returncode == 0
+
+    project = copy_project(tmp_path / "project")
+    costs = project / "seeds" / "synthetic" / "reoffending_costs.csv"
+    costs.write_text(
+        costs.read_text() + "RC9999,london,2016,modelled,robbery,police,all,all,1.00,x\n"
+    )
+    env["JW_PROJECT_DIR"] = str(project)
+    result = run_cli(["check-seeds"], cwd=project, env=env)
+    assert result.returncode == 1
+    assert "reoffending_costs.csv differs" in result.stderr
+
+
+def test_missing_project_is_exit_2(tmp_path: Path):
+    env = cli_env(tmp_path)
+    env["JW_PROJECT_DIR"] = str(tmp_path / "nowhere")
+    result = run_cli(["build", "--warehouse", str(tmp_path / "w.duckdb")], cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert "error:" in result.stderr

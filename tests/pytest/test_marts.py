@@ -1,0 +1,192 @@
+"""The public marts of a fresh build: figures, row counts and schemas."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+
+from conftest import rows
+
+PUBLISHED_OUTCOMES = {"took_up": 241, "declined": 335, "no_contact": 323, "ongoing": 89}
+
+
+def test_schemas_are_exactly_the_four_layers_plus_seeds(warehouse: duckdb.DuckDBPyConnection):
+    schemas = {
+        schema
+        for (schema,) in rows(
+            warehouse, "select distinct table_schema from information_schema.tables"
+        )
+    }
+    assert schemas == {"main", "staging", "intermediate", "marts", "reporting"}
+
+
+def test_referral_outcomes_reproduce_the_published_counts(warehouse):
+    outcomes = dict(
+        rows(warehouse, "select outcome, referrals from reporting.rj_referral_outcomes")
+    )
+    assert outcomes == PUBLISHED_OUTCOMES
+    assert sum(outcomes.values()) == 988
+
+
+def test_fact_referrals_grain_and_stages(warehouse):
+    assert rows(
+        warehouse, "select count(*), count(distinct referral_id) from marts.fct_rj_referrals"
+    ) == [(988, 988)]
+    stages = dict(
+        rows(
+            warehouse,
+            "select furthest_stage, count(*) from marts.fct_rj_referrals "
+            "where outcome = 'took_up' group by furthest_stage",
+        )
+    )
+    assert stages["direct_conference"] == 10
+    assert set(stages) == {
+        "restorative_conversation",
+        "indirect_communication",
+        "direct_conference",
+    }
+    assert rows(
+        warehouse,
+        "select count(*) from marts.fct_rj_referrals where outcome != 'took_up' "
+        "and furthest_stage != 'none'",
+    ) == [(0,)]
+
+
+def test_every_computable_published_figure_matches(warehouse):
+    statuses = rows(
+        warehouse,
+        "select figure_id, status, check_measure from reporting.published_figure_checks",
+    )
+    assert len(statuses) == 36
+    not_matching = [row for row in statuses if row[2] is not None and row[1] != "match"]
+    assert not_matching == []
+    assert {status for _, status, _ in statuses} == {"match", "not_computed"}
+    # The conflicting figures are kept, not computed.
+    not_computed = {figure for figure, status, _ in statuses if status == "not_computed"}
+    assert {"reoffending_cost_london_blog", "restore_committed_mqt"} <= not_computed
+
+
+def test_funnels_never_increase_and_add_up(warehouse):
+    for table in ("rj_funnel_monthly", "rj_funnel_by_borough"):
+        totals = rows(
+            warehouse,
+            f"select sum(referred), sum(contacted), sum(took_up), sum(restorative_conversation), "
+            f"sum(indirect_communication), sum(direct_conference) from reporting.{table}",
+        )[0]
+        assert totals[0] == 988
+        assert totals[2] == 241
+        assert totals[5] == 10
+        assert list(totals) == sorted(totals, reverse=True)
+    assert rows(warehouse, "select count(*) from reporting.rj_funnel_by_borough") == [(33,)]
+    assert rows(warehouse, "select count(*) from reporting.rj_funnel_monthly") == [(22,)]
+
+
+def test_value_for_money(warehouse):
+    restore = rows(
+        warehouse,
+        "select cost_gbp, referrals, take_ups, direct_conferences, cost_per_referral_gbp, "
+        "cost_per_take_up_gbp, cost_per_direct_conference_gbp, police_officer_equivalents "
+        "from reporting.programme_value_for_money where programme_code = 'restore_london'",
+    )
+    assert restore == [
+        (
+            Decimal("1300000.00"),
+            988,
+            241,
+            10,
+            Decimal("1315.79"),
+            Decimal("5394.19"),
+            Decimal("130000.00"),
+            Decimal("22.00"),
+        )
+    ]
+    vru = rows(
+        warehouse,
+        "select cost_gbp, referrals from reporting.programme_value_for_money "
+        "where programme_code = 'violence_reduction_unit'",
+    )
+    assert vru == [(Decimal("6800000.00"), None)]
+
+
+def test_reoffending_costs_annual_totals_and_labels(warehouse):
+    totals = dict(
+        rows(
+            warehouse,
+            "select geography || ':' || source_basis, sum(total_cost_gbp) "
+            "from reporting.reoffending_costs_annual group by 1",
+        )
+    )
+    assert totals == {
+        "london:modelled": Decimal("2300000000.00"),
+        "england_and_wales:published": Decimal("18100000000.00"),
+    }
+    stages = {
+        stage
+        for (stage,) in rows(
+            warehouse,
+            "select distinct cost_stage from reporting.reoffending_costs_annual "
+            "where geography = 'london'",
+        )
+    }
+    assert stages == {"anticipation", "consequence", "response"}
+
+
+def test_probation_engagement(warehouse):
+    appointments, attended, never_seen = rows(
+        warehouse,
+        "select sum(appointments), sum(attended), sum(people_never_seen) "
+        "from reporting.probation_engagement_monthly",
+    )[0]
+    fact = rows(
+        warehouse,
+        "select count(*), count(*) filter (where is_attended) "
+        "from marts.fct_probation_appointments",
+    )[0]
+    assert (appointments, attended) == fact
+    assert never_seen > 0
+    people_without_attendance = rows(
+        warehouse,
+        "select count(*) from (select person_pseudo_id from marts.fct_probation_appointments "
+        "group by 1 having count(*) filter (where is_attended) = 0)",
+    )[0][0]
+    assert people_without_attendance > 0
+
+
+def test_dim_date_financial_years(warehouse):
+    assert rows(
+        warehouse,
+        "select financial_year from marts.dim_date where calendar_date in "
+        "(date '2017-03-31', date '2017-04-01', date '2019-03-31') order by calendar_date",
+    ) == [("2016-17",), ("2017-18",), ("2018-19",)]
+    assert rows(warehouse, "select count(*) from marts.dim_borough") == [(33,)]
+
+
+def test_reporting_contract_types(warehouse):
+    types = dict(
+        rows(
+            warehouse,
+            "select table_name || '.' || column_name, data_type from information_schema.columns "
+            "where table_schema = 'reporting'",
+        )
+    )
+    assert types["rj_referral_outcomes.referrals"] == "BIGINT"
+    assert types["rj_referral_outcomes.outcome"] == "VARCHAR"
+    assert types["programme_value_for_money.cost_gbp"] == "DECIMAL(18,2)"
+    assert types["published_figure_checks.published_value"] == "DECIMAL(20,4)"
+    assert types["rj_funnel_monthly.referral_month_date"] == "DATE"
+
+
+def test_no_raw_person_identifiers_beyond_staging(warehouse):
+    leaked = rows(
+        warehouse,
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_schema in ('intermediate', 'marts', 'reporting') "
+        "and column_name in ('victim_ref', 'offender_ref', 'case_reference')",
+    )
+    assert leaked == []
+    raw_values = rows(
+        warehouse,
+        "select count(*) from marts.fct_probation_appointments where person_pseudo_id like 'X%'",
+    )
+    assert raw_values == [(0,)]
