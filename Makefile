@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_PROFILES_DIR := $(CURDIR)
 export JW_PROJECT_DIR := $(CURDIR)
 
-.PHONY: setup build test lint seeds clean
+.PHONY: setup build validate test lint seeds clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ setup: $(STAMP)
 
 build: setup
 	$(BIN)/justice-warehouse build --warehouse $(WAREHOUSE)
+	$(BIN)/justice-warehouse validate --warehouse $(WAREHOUSE)
+
+validate: setup
+	$(BIN)/justice-warehouse validate --warehouse $(WAREHOUSE)
 
 lint: setup
 	$(BIN)/ruff check scripts tests

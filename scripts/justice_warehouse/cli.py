@@ -1,11 +1,13 @@
 """The one command line for the project's Python tooling: ``justice-warehouse``.
 
-Exit codes: 0 success; 1 the data or a dbt model/test failed; 2 the tool could not run.
+Exit codes: 0 success; 1 the data failed (a dbt model or test, or an expectation);
+2 the tool or a check could not run (missing warehouse or table, SQL error, bad set-up).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -51,6 +53,19 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from justice_warehouse import validate
+
+    root = project_dir()
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else default_warehouse(root)
+    gx_dir = Path(args.gx_dir).resolve() if args.gx_dir else root / "gx"
+    report = validate.run_validation(warehouse, gx_dir, keep_runs=args.keep_runs)
+    print(validate.summary(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=2))
+    return report.exit_code
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="justice-warehouse", description="Build and check the justice warehouse."
@@ -76,6 +91,20 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--select", help="dbt selection, e.g. 'marts reporting'")
     build.set_defaults(handler=_cmd_build)
+
+    check = commands.add_parser(
+        "validate", help="run every Great Expectations checkpoint against the warehouse"
+    )
+    check.add_argument("--warehouse", help="DuckDB file (default: warehouse/justice.duckdb)")
+    check.add_argument("--gx-dir", help="GX file context (default: gx/)")
+    check.add_argument("--json", help="also write the machine-readable result here")
+    check.add_argument(
+        "--keep-runs",
+        type=int,
+        default=int(os.environ.get("JW_VALIDATION_KEEP_RUNS", "20")),
+        help="results of this many newest runs are kept in gx/uncommitted (default 20)",
+    )
+    check.set_defaults(handler=_cmd_validate)
     return main_parser
 
 

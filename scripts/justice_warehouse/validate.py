@@ -1,0 +1,426 @@
+"""Run every expectation suite against the built warehouse and report the outcome.
+
+Exit codes (see ``ValidationReport.exit_code``): 0 every expectation passed; 1 the data
+failed at least one expectation; 2 a check could not run (missing warehouse, missing
+table, SQL error), whatever else happened, because then the run proves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import secrets
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from justice_warehouse import gx_duckdb
+from justice_warehouse.suites import SuiteSpec, all_suites, read_reference
+
+DATASOURCE = "justice_warehouse"
+DEFAULT_KEEP_RUNS = 20
+_AUDIT_COLUMNS = (
+    "run_id",
+    "run_at",
+    "checkpoint",
+    "suite",
+    "expectation",
+    "expectation_type",
+    "column_name",
+    "success",
+    "is_error",
+    "observed_value",
+    "expected_value",
+)
+
+
+@dataclass
+class ExpectationOutcome:
+    checkpoint: str
+    suite: str
+    expectation: str
+    expectation_type: str
+    column: str | None
+    success: bool
+    is_error: bool
+    observed: str
+    expected: str
+    error: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    run_id: str
+    run_at: str
+    warehouse: str
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    setup_error: str | None = None
+    data_docs: str | None = None
+    audit_warning: str | None = None
+
+    @property
+    def errors(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if o.is_error]
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and not o.is_error]
+
+    @property
+    def exit_code(self) -> int:
+        if self.setup_error or self.errors:
+            return 2
+        return 1 if self.failures else 0
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["exit_code"] = self.exit_code
+        data["passed"] = sum(o.success for o in self.outcomes)
+        data["failed"] = len(self.failures)
+        data["errored"] = len(self.errors)
+        return data
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{secrets.token_hex(3)}"
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _raised(exception_info: Any) -> str | None:
+    """The exception message if GX caught one while computing the expectation's metrics."""
+    if not isinstance(exception_info, dict):
+        return None
+    if exception_info.get("raised_exception"):
+        return str(exception_info.get("exception_message"))
+    for value in exception_info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def _observed(result: dict[str, Any]) -> str:
+    details = result.get("details") or {}
+    rows = details.get("unexpected_rows") if isinstance(details, dict) else None
+    if rows is not None:
+        records = rows.head(3).to_dict("records") if hasattr(rows, "head") else list(rows)[:3]
+        return f"{result.get('observed_value')} unexpected row(s): {_short(records)}"
+    if "observed_value" in result:
+        return _short(result["observed_value"])
+    if "unexpected_count" in result:
+        examples = result.get("partial_unexpected_list") or []
+        return f"{result['unexpected_count']} unexpected value(s), e.g. {_short(examples[:5])}"
+    return ""
+
+
+def _expected(kwargs: dict[str, Any]) -> str:
+    if kwargs.get("unexpected_rows_query"):
+        return "0 rows from the check's SQL (see the suite definition)"
+    shown = {
+        key: value
+        for key, value in kwargs.items()
+        if key not in {"batch_id", "column", "result_format"} and value is not None
+    }
+    if isinstance(shown.get("value_set"), list) and len(shown["value_set"]) > 8:
+        values = shown["value_set"]
+        shown["value_set"] = [*values[:8], f"... ({len(values)} values)"]
+    return _short(shown) if shown else "no violating row or value"
+
+
+def _outcome(checkpoint: str, suite: str, result: Any) -> ExpectationOutcome:
+    config = result.expectation_config
+    kwargs = dict(config.kwargs)
+    column = kwargs.get("column")
+    label = config.description or f"{config.type}({column or ''})"
+    error = _raised(result.exception_info)
+    return ExpectationOutcome(
+        checkpoint=checkpoint,
+        suite=suite,
+        expectation=label,
+        expectation_type=config.type,
+        column=column,
+        success=bool(result.success) and error is None,
+        is_error=error is not None,
+        observed=_observed(result.result or {}),
+        expected=_expected(kwargs),
+        error=_short(error, 500) if error else None,
+    )
+
+
+def _configure(context: Any, warehouse: Path, specs: list[SuiteSpec]) -> dict[str, list[Any]]:
+    """Write datasource, suites, validation definitions and checkpoints into the context."""
+    import great_expectations as gx
+
+    if DATASOURCE in [ds.name for ds in context.data_sources.all().values()]:
+        context.data_sources.delete(DATASOURCE)
+    datasource = context.data_sources.add_sql(
+        name=DATASOURCE,
+        connection_string=f"duckdb:///{warehouse}",
+        kwargs={"connect_args": {"read_only": True}},
+    )
+    by_checkpoint: dict[str, list[Any]] = {}
+    for spec in specs:
+        asset = datasource.add_query_asset(name=spec.name, query=spec.asset_query)
+        batch = asset.add_batch_definition_whole_table(name="whole_table")
+        suite = context.suites.add_or_update(
+            gx.ExpectationSuite(name=spec.name, expectations=spec.expectations)
+        )
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
+        )
+        by_checkpoint.setdefault(spec.checkpoint, []).append(definition)
+    checkpoints = {}
+    for name, definitions in by_checkpoint.items():
+        checkpoints[name] = context.checkpoints.add_or_update(
+            gx.Checkpoint(name=name, validation_definitions=definitions, actions=[])
+        )
+    return checkpoints
+
+
+def _prune(uncommitted: Path, keep: int) -> None:
+    """Keep results, Data Docs pages and run records of the newest ``keep`` runs only."""
+    runs_dir = uncommitted / "runs"
+    run_files = sorted(runs_dir.glob("*.json"))
+    for stale in run_files[: max(len(run_files) - keep, 0)]:
+        run_id = stale.stem
+        for parent in (
+            uncommitted / "validations",
+            uncommitted / "data_docs" / "local_site" / "validations",
+        ):
+            for suite_dir in parent.glob("*"):
+                shutil.rmtree(suite_dir / run_id, ignore_errors=True)
+        stale.unlink()
+
+
+def _audit_rows(report: ValidationReport) -> list[tuple[Any, ...]]:
+    run_at = datetime.fromisoformat(report.run_at).replace(tzinfo=None)
+    return [
+        (
+            report.run_id,
+            run_at,
+            outcome.checkpoint,
+            outcome.suite,
+            outcome.expectation,
+            outcome.expectation_type,
+            outcome.column,
+            outcome.success,
+            outcome.is_error,
+            outcome.observed,
+            outcome.expected,
+        )
+        for outcome in report.outcomes
+    ]
+
+
+def append_audit(warehouse: Path, pending_dir: Path, report: ValidationReport) -> None:
+    """Append this run (and any earlier run that could not be written) to audit.validation_runs.
+
+    If the warehouse cannot be opened for writing (another process holds it), the rows are
+    kept under ``pending_dir`` and written by the next run that can: nothing is lost.
+    """
+    pending_dir.mkdir(parents=True, exist_ok=True)
+    pending_file = pending_dir / f"{report.run_id}.json"
+    pending_file.write_text(json.dumps(_audit_rows(report), default=str))
+    try:
+        connection = duckdb.connect(str(warehouse))
+    except duckdb.Error as error:
+        report.audit_warning = f"audit rows kept in {pending_dir}: {error}"
+        return
+    try:
+        connection.execute("create schema if not exists audit")
+        connection.execute(
+            "create table if not exists audit.validation_runs ("
+            "run_id varchar, run_at timestamp, checkpoint varchar, suite varchar, "
+            "expectation varchar, expectation_type varchar, column_name varchar, "
+            "success boolean, is_error boolean, observed_value varchar, expected_value varchar)"
+        )
+        placeholders = ", ".join("?" for _ in _AUDIT_COLUMNS)
+        for path in sorted(pending_dir.glob("*.json")):
+            rows = json.loads(path.read_text())
+            if rows:
+                connection.executemany(
+                    f"insert into audit.validation_runs values ({placeholders})", rows
+                )
+            path.unlink()
+    finally:
+        connection.close()
+
+
+def _quiet_stderr(log_path: str) -> None:
+    """Worker initializer: GX's warnings and DuckDB's exit-time noise go to a log file."""
+    descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(descriptor, 2)
+
+
+def _run_checkpoints(
+    warehouse: str, gx_dir: str, run_id: str, run_at: str
+) -> list[ExpectationOutcome]:
+    """In a worker process: write the GX context, run every checkpoint, build Data Docs.
+
+    GX keeps DuckDB connections inside engines it gives no handle on; running it in a
+    short-lived process guarantees that every connection is closed when it returns.
+    """
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    gx_duckdb.apply()
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        specs = all_suites(read_reference(connection))
+    context = gx.get_context(mode="file", context_root_dir=gx_dir)
+    context.variables.progress_bars = {"globally": False}
+    checkpoints = _configure(context, Path(warehouse), specs)
+    run_identifier = RunIdentifier(run_name=run_id, run_time=datetime.fromisoformat(run_at))
+    outcomes: list[ExpectationOutcome] = []
+    for name, checkpoint in checkpoints.items():
+        expected_suites = {spec.name for spec in specs if spec.checkpoint == name}
+        try:
+            result = checkpoint.run(run_id=run_identifier)
+        except Exception as error:  # GX raises, rather than reports, some asset-level failures
+            outcomes += [
+                ExpectationOutcome(
+                    name,
+                    suite,
+                    "suite could not run",
+                    "suite",
+                    None,
+                    False,
+                    True,
+                    "",
+                    "",
+                    _short(str(error), 500),
+                )
+                for suite in sorted(expected_suites)
+            ]
+            continue
+        for suite_result in result.run_results.values():
+            for expectation_result in suite_result.results:
+                outcomes.append(_outcome(name, suite_result.suite_name, expectation_result))
+        reported = {o.suite for o in outcomes if o.checkpoint == name}
+        outcomes += [
+            ExpectationOutcome(
+                name,
+                suite,
+                "suite produced no result",
+                "suite",
+                None,
+                False,
+                True,
+                "",
+                "",
+                "no result returned",
+            )
+            for suite in sorted(expected_suites - reported)
+        ]
+    context.build_data_docs()
+    return outcomes
+
+
+def _add_row_details(warehouse: Path, specs: list[SuiteSpec], report: ValidationReport) -> None:
+    """Show the offending rows of failed custom-SQL checks (at most 5 each).
+
+    GX reports only the number of unexpected rows unless every expectation returns its
+    complete results, which for column checks would pull every bad value into Python. So
+    the few rows are fetched here, after GX has finished, with the same SQL.
+    """
+    queries = {
+        (spec.name, expectation.description): (spec.asset_query, expectation.unexpected_rows_query)
+        for spec in specs
+        for expectation in spec.expectations
+        if getattr(expectation, "unexpected_rows_query", None)
+    }
+    failed = [o for o in report.failures if (o.suite, o.expectation) in queries]
+    if not failed:
+        return
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for outcome in failed:
+            asset_query, query = queries[(outcome.suite, outcome.expectation)]
+            sql = query.replace("{batch}", f"({asset_query}) as batch")
+            cursor = connection.execute(f"select * from ({sql}) as unexpected limit 5")
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            outcome.observed = f"{outcome.observed} unexpected row(s): {_short(rows)}"
+
+
+def run_validation(
+    warehouse: Path, gx_dir: Path, keep_runs: int = DEFAULT_KEEP_RUNS
+) -> ValidationReport:
+    """Validate ``warehouse`` (opened read-only) with every suite; results under ``gx_dir``."""
+    now = datetime.now(UTC)
+    report = ValidationReport(
+        run_id=new_run_id(now), run_at=now.isoformat(), warehouse=str(warehouse)
+    )
+    if not warehouse.is_file():
+        report.setup_error = f"warehouse not found: {warehouse} (run `make build` first)"
+        return report
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            specs = all_suites(read_reference(connection))
+    except (duckdb.Error, KeyError, StopIteration) as error:
+        report.setup_error = f"could not read the reference data the suites need: {error}"
+        return report
+
+    uncommitted = gx_dir / "uncommitted"
+    runs_dir = uncommitted / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    _prune(uncommitted, max(keep_runs - 1, 0))
+    log_path = uncommitted / "validation.log"
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=spawn, initializer=_quiet_stderr, initargs=(str(log_path),)
+    ) as pool:
+        try:
+            report.outcomes = pool.submit(
+                _run_checkpoints, str(warehouse), str(gx_dir), report.run_id, report.run_at
+            ).result()
+        except Exception as error:
+            report.setup_error = f"validation could not run: {error} (details in {log_path})"
+
+    _add_row_details(warehouse, specs, report)
+    append_audit(warehouse, uncommitted / "pending_audit", report)
+    (runs_dir / f"{report.run_id}.json").write_text(json.dumps(report.to_json(), indent=2))
+    index = uncommitted / "data_docs" / "local_site" / "index.html"
+    report.data_docs = str(index) if index.is_file() else None
+    return report
+
+
+def summary(report: ValidationReport) -> str:
+    """A short human summary: per suite, passed / failed / errors, then each problem."""
+    lines = [f"validation run {report.run_id} on {report.warehouse}"]
+    if report.setup_error:
+        lines.append(f"ERROR {report.setup_error}")
+    suites: dict[str, list[ExpectationOutcome]] = {}
+    for outcome in report.outcomes:
+        suites.setdefault(outcome.suite, []).append(outcome)
+    for suite, outcomes in suites.items():
+        passed = sum(o.success for o in outcomes)
+        failed = sum(not o.success and not o.is_error for o in outcomes)
+        errored = sum(o.is_error for o in outcomes)
+        lines.append(f"  {suite:<30} {passed:>3} passed {failed:>3} failed {errored:>3} errors")
+    for outcome in report.failures:
+        lines.append(
+            f"FAILED {outcome.suite}: {outcome.expectation}\n"
+            f"       observed: {outcome.observed}\n       expected: {outcome.expected}"
+        )
+    for outcome in report.errors:
+        lines.append(f"ERROR  {outcome.suite}: {outcome.expectation}\n       {outcome.error}")
+    if report.audit_warning:
+        lines.append(f"WARNING {report.audit_warning}")
+    verdict = {
+        0: "PASS",
+        1: "FAIL (data failed an expectation)",
+        2: "ERROR (a check could not run)",
+    }
+    lines.append(f"result: {verdict[report.exit_code]}; exit code {report.exit_code}")
+    if report.data_docs:
+        lines.append(f"Data Docs: {report.data_docs}")
+    return "\n".join(lines)

@@ -1,0 +1,232 @@
+"""The validation run: passes on the built warehouse, fails the right expectation on a
+corrupted one (exit 1), and reports a check that cannot run as an error (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import cli_env, run_cli
+
+
+def validate(project_root: Path, warehouse: Path, tmp: Path, *extra: str):
+    env = cli_env(tmp)
+    env["JW_PROJECT_DIR"] = str(project_root)
+    return run_cli(
+        ["validate", "--warehouse", str(warehouse), "--gx-dir", str(tmp / "gx"), *extra],
+        cwd=project_root,
+        env=env,
+    )
+
+
+def corrupted_copy(built: Path, tmp: Path, *statements: str) -> Path:
+    copy = tmp / "corrupted.duckdb"
+    shutil.copy2(built, copy)
+    with duckdb.connect(str(copy)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def good_run(built_warehouse: Path, project_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("validate_good")
+    copy = tmp / "good.duckdb"
+    shutil.copy2(built_warehouse, copy)
+    result = validate(project_root, copy, tmp, "--json", str(tmp / "result.json"))
+    return tmp, copy, result
+
+
+def test_good_warehouse_passes_every_suite(good_run):
+    tmp, _, result = good_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "result: PASS; exit code 0" in result.stdout
+    data = json.loads((tmp / "result.json").read_text())
+    assert data["exit_code"] == 0
+    assert data["failed"] == 0 and data["errored"] == 0
+    suites = {outcome["suite"] for outcome in data["outcomes"]}
+    assert suites == {
+        "referrals",
+        "referrals_published_period",
+        "budgets",
+        "budgets_programme_totals",
+        "reoffending_costs",
+        "reoffending_published_totals",
+        "probation_appointments",
+        "probation_never_seen",
+        "published_figures",
+    }
+    published = [o for o in data["outcomes"] if o["suite"] == "referrals_published_period"]
+    observed = {o["column"]: o["observed"] for o in published if o["column"]}
+    assert observed == {
+        "referrals": "988",
+        "took_up": "241",
+        "declined": "335",
+        "no_contact": "323",
+        "ongoing": "89",
+        "direct_conferences": "10",
+    }
+
+
+def test_good_run_writes_data_docs_audit_and_run_record(good_run):
+    tmp, warehouse, _ = good_run
+    index = tmp / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert index.is_file()
+    assert "referrals_published_period" in index.read_text()
+    assert len(list((tmp / "gx" / "uncommitted" / "runs").glob("*.json"))) == 1
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        counts = connection.execute(
+            "select count(distinct run_id), count(*), count(*) filter (where success) "
+            "from audit.validation_runs"
+        ).fetchall()
+    assert counts[0][0] == 1
+    assert counts[0][1] == counts[0][2] > 40
+
+
+CORRUPTIONS = {
+    "outcome_count_off_by_one": (
+        [
+            "update marts.fct_rj_referrals set outcome = 'took_up' where referral_id = "
+            "(select min(referral_id) from marts.fct_rj_referrals where outcome = 'declined')"
+        ],
+        "referrals_published_period",
+        "published rj_took_up = 241",
+        "observed: 242",
+    ),
+    "duplicated_referral_id": (
+        ["insert into marts.fct_rj_referrals select * from marts.fct_rj_referrals limit 1"],
+        "referrals",
+        "expect_column_values_to_be_unique(referral_id)",
+        '2 unexpected value(s), e.g. ["RJ',
+    ),
+    "unknown_outcome_code": (
+        [
+            "update marts.fct_probation_appointments set outcome_code = 'ZZZZ' "
+            "where appointment_id = "
+            "(select min(appointment_id) from marts.fct_probation_appointments)"
+        ],
+        "probation_appointments",
+        "expect_column_values_to_be_in_set(outcome_code)",
+        '["ZZZZ"]',
+    ),
+    "negative_amount": (
+        [
+            "update marts.fct_programme_budget_lines set amount_gbp = -amount_gbp "
+            "where budget_line_id = 'BL001'"
+        ],
+        "budgets",
+        "no negative amounts",
+        "observed: -275000",
+    ),
+    "london_reoffending_total_off": (
+        [
+            "update marts.fct_reoffending_costs set cost_gbp = cost_gbp + 100000000 "
+            "where cost_line_id = 'RC0001'"
+        ],
+        "reoffending_published_totals",
+        "published reoffending_cost_london = 2300000000",
+        "observed: 2400000000",
+    ),
+    "published_figure_mismatch": (
+        [
+            "update reporting.published_figure_checks set status = 'mismatch', "
+            "computed_value = 240 where figure_id = 'rj_took_up'"
+        ],
+        "published_figures",
+        "every published figure the warehouse can compute is a match",
+        "rj_took_up",
+    ),
+}
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+def test_corrupted_warehouse_fails_the_right_expectation(
+    corruption: str, built_warehouse: Path, project_root: Path, tmp_path: Path
+):
+    statements, suite, expectation, observed = CORRUPTIONS[corruption]
+    warehouse = corrupted_copy(built_warehouse, tmp_path, *statements)
+    result = validate(project_root, warehouse, tmp_path, "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    failures = [
+        o for o in json.loads((tmp_path / "r.json").read_text())["outcomes"] if not o["success"]
+    ]
+    assert not any(o["is_error"] for o in failures)
+    matching = [o for o in failures if o["suite"] == suite and expectation in o["expectation"]]
+    assert matching, f"{expectation!r} did not fail; failures: {failures}"
+    block = result.stdout.split(f"FAILED {suite}: {matching[0]['expectation']}")[1]
+    assert observed in block.split("FAILED")[0]
+
+
+def test_missing_table_is_an_error_not_a_failure(
+    built_warehouse: Path, project_root: Path, tmp_path: Path
+):
+    warehouse = corrupted_copy(
+        built_warehouse, tmp_path, "drop table reporting.published_figure_checks"
+    )
+    result = validate(project_root, warehouse, tmp_path, "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    errors = [o for o in data["outcomes"] if o["is_error"]]
+    assert errors and {o["suite"] for o in errors} == {"published_figures"}
+    assert "published_figure_checks" in result.stdout
+    # the other suites still ran and passed
+    assert all(o["success"] for o in data["outcomes"] if o["suite"] != "published_figures")
+
+
+def test_missing_warehouse_is_exit_2(project_root: Path, tmp_path: Path):
+    result = validate(project_root, tmp_path / "absent.duckdb", tmp_path)
+    assert result.returncode == 2
+    assert "warehouse not found" in result.stdout
+
+
+def test_old_runs_are_pruned(good_run, project_root: Path, tmp_path: Path):
+    _, warehouse, _ = good_run
+    gx_dir = tmp_path / "gx"
+    shutil.copytree(good_run[0] / "gx", gx_dir)
+    for _ in range(2):
+        result = validate(project_root, warehouse, tmp_path, "--keep-runs", "2")
+        assert result.returncode == 0, result.stdout + result.stderr
+    runs = sorted(p.stem for p in (gx_dir / "uncommitted" / "runs").glob("*.json"))
+    assert len(runs) == 2
+    kept = {p.name for p in (gx_dir / "uncommitted" / "validations" / "referrals").iterdir()}
+    assert kept == set(runs)
+
+
+UPSTREAM_BUG_SCRIPT = """
+import sys, duckdb, great_expectations as gx, great_expectations.expectations as gxe
+from justice_warehouse import gx_duckdb
+path = sys.argv[1]
+duckdb.connect(path).execute("create table t as select range as x from range(5)").fetchall()
+if sys.argv[2] == "fixed":
+    gx_duckdb.apply()
+context = gx.get_context(mode="ephemeral")
+asset = context.data_sources.add_sql(name="d", connection_string=f"duckdb:///{path}")\\
+    .add_query_asset(name="t", query="select * from t")
+suite = gx.ExpectationSuite(name="s", expectations=[gxe.ExpectTableRowCountToEqual(value=5)])
+result = gx.ValidationDefinition(
+    name="v", data=asset.add_batch_definition_whole_table("b"), suite=context.suites.add(suite)
+).run()
+print("RESULT", result.success, bool(result.results[0].exception_info.get("raised_exception")
+      or any(isinstance(v, dict) and v.get("raised_exception")
+             for v in result.results[0].exception_info.values())))
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"), [("plain", "RESULT False True"), ("fixed", "RESULT True False")]
+)
+def test_upstream_duckdb_bug_and_our_fix(tmp_path: Path, mode: str, expected: str):
+    result = subprocess.run(
+        [sys.executable, "-c", UPSTREAM_BUG_SCRIPT, str(tmp_path / f"{mode}.duckdb"), mode],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**cli_env(tmp_path), "GX_ANALYTICS_ENABLED": "False"},
+    )
+    assert expected in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
