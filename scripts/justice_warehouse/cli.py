@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from justice_warehouse import generate, seeds
-from justice_warehouse.dbt import DbtError, run_dbt
 from justice_warehouse.paths import default_warehouse, project_dir, synthetic_seed_dir
 
 
@@ -37,6 +36,8 @@ def _cmd_check_seeds(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from justice_warehouse.dbt import run_dbt
+
     root = project_dir()
     warehouse = Path(args.warehouse).resolve() if args.warehouse else default_warehouse(root)
     dbt_args = ["build"]
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (DbtError, FileNotFoundError, OSError) as error:
+    except (RuntimeError, OSError) as error:  # DbtError is a RuntimeError
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -16,12 +16,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from justice_warehouse import gx_duckdb
-from justice_warehouse.suites import SuiteSpec, all_suites, read_reference
+from justice_warehouse.reference import read_reference
+
+if TYPE_CHECKING:
+    from justice_warehouse.suites import SuiteSpec
 
 DATASOURCE = "justice_warehouse"
 DEFAULT_KEEP_RUNS = 20
@@ -263,16 +265,20 @@ def _quiet_stderr(log_path: str) -> None:
 
 def _run_checkpoints(
     warehouse: str, gx_dir: str, run_id: str, run_at: str
-) -> list[ExpectationOutcome]:
+) -> tuple[list[ExpectationOutcome], dict[tuple[str, str], tuple[str, str]]]:
     """In a worker process: write the GX context, run every checkpoint, build Data Docs.
 
     GX keeps DuckDB connections inside engines it gives no handle on; running it in a
     short-lived process guarantees that every connection is closed when it returns.
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    from justice_warehouse import gx_duckdb
+
     gx_duckdb.apply()
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
+
+    from justice_warehouse.suites import all_suites
 
     with duckdb.connect(warehouse, read_only=True) as connection:
         specs = all_suites(read_reference(connection))
@@ -322,29 +328,35 @@ def _run_checkpoints(
             for suite in sorted(expected_suites - reported)
         ]
     context.build_data_docs()
-    return outcomes
+    return outcomes, _custom_sql(specs)
 
 
-def _add_row_details(warehouse: Path, specs: list[SuiteSpec], report: ValidationReport) -> None:
+def _custom_sql(specs: list[Any]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(suite, description) -> (asset query, check query) of every custom-SQL expectation."""
+    return {
+        (spec.name, expectation.description): (spec.asset_query, expectation.unexpected_rows_query)
+        for spec in specs
+        for expectation in spec.expectations
+        if getattr(expectation, "unexpected_rows_query", None)
+    }
+
+
+def _add_row_details(
+    warehouse: Path, queries: dict[tuple[str, str], tuple[str, str]], report: ValidationReport
+) -> None:
     """Show the offending rows of failed custom-SQL checks (at most 5 each).
 
     GX reports only the number of unexpected rows unless every expectation returns its
     complete results, which for column checks would pull every bad value into Python. So
     the few rows are fetched here, after GX has finished, with the same SQL.
     """
-    queries = {
-        (spec.name, expectation.description): (spec.asset_query, expectation.unexpected_rows_query)
-        for spec in specs
-        for expectation in spec.expectations
-        if getattr(expectation, "unexpected_rows_query", None)
-    }
     failed = [o for o in report.failures if (o.suite, o.expectation) in queries]
     if not failed:
         return
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         for outcome in failed:
             asset_query, query = queries[(outcome.suite, outcome.expectation)]
-            sql = query.replace("{batch}", f"({asset_query}) as batch")
+            sql = query.replace("{batch}", f"({asset_query})")
             cursor = connection.execute(f"select * from ({sql}) as unexpected limit 5")
             names = [column[0] for column in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -364,8 +376,8 @@ def run_validation(
         return report
     try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
-            specs = all_suites(read_reference(connection))
-    except (duckdb.Error, KeyError, StopIteration) as error:
+            read_reference(connection)
+    except duckdb.Error as error:
         report.setup_error = f"could not read the reference data the suites need: {error}"
         return report
 
@@ -378,14 +390,15 @@ def run_validation(
     with ProcessPoolExecutor(
         max_workers=1, mp_context=spawn, initializer=_quiet_stderr, initargs=(str(log_path),)
     ) as pool:
+        queries: dict[tuple[str, str], tuple[str, str]] = {}
         try:
-            report.outcomes = pool.submit(
+            report.outcomes, queries = pool.submit(
                 _run_checkpoints, str(warehouse), str(gx_dir), report.run_id, report.run_at
             ).result()
         except Exception as error:
             report.setup_error = f"validation could not run: {error} (details in {log_path})"
 
-    _add_row_details(warehouse, specs, report)
+    _add_row_details(warehouse, queries, report)
     append_audit(warehouse, uncommitted / "pending_audit", report)
     (runs_dir / f"{report.run_id}.json").write_text(json.dumps(report.to_json(), indent=2))
     index = uncommitted / "data_docs" / "local_site" / "index.html"

@@ -115,6 +115,16 @@ CORRUPTIONS = {
         "expect_column_values_to_be_in_set(outcome_code)",
         '["ZZZZ"]',
     ),
+    "attendance_flag_contradicts_code": (
+        [
+            "update marts.fct_probation_appointments set is_attended = not is_attended "
+            "where appointment_id = "
+            "(select min(appointment_id) from marts.fct_probation_appointments)"
+        ],
+        "probation_appointments",
+        "attended and complied flags agree with the outcome code",
+        '"appointments_with_inconsistent_flags": 1',
+    ),
     "negative_amount": (
         [
             "update marts.fct_programme_budget_lines set amount_gbp = -amount_gbp "
