@@ -14,12 +14,7 @@ boroughs as (
 funnel as (
     select
         borough_code,
-        count(*) as referred,
-        {{ count_where('is_contacted') }} as contacted,
-        {{ count_where('is_took_up') }} as took_up,
-        {{ count_where('furthest_stage_rank >= 1') }} as restorative_conversation,
-        {{ count_where('furthest_stage_rank >= 2') }} as indirect_communication,
-        {{ count_where('furthest_stage_rank >= 3') }} as direct_conference
+        {{ rj_funnel_counts() }}
     from referrals
     group by borough_code
 ),

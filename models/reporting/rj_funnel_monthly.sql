@@ -10,12 +10,7 @@ referrals as (
 funnel as (
     select
         referral_month_date,
-        count(*) as referred,
-        {{ count_where('is_contacted') }} as contacted,
-        {{ count_where('is_took_up') }} as took_up,
-        {{ count_where('furthest_stage_rank >= 1') }} as restorative_conversation,
-        {{ count_where('furthest_stage_rank >= 2') }} as indirect_communication,
-        {{ count_where('furthest_stage_rank >= 3') }} as direct_conference
+        {{ rj_funnel_counts() }}
     from referrals
     group by referral_month_date
 ),
@@ -23,7 +18,7 @@ funnel as (
 final as (
     select
         cast(referral_month_date as date) as referral_month_date,
-        cast(referred as {{ dbt.type_bigint() }}) as referred,
+        referred,
         contacted,
         took_up,
         restorative_conversation,
