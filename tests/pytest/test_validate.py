@@ -4,6 +4,7 @@ corrupted one (exit 1), and reports a check that cannot run as an error (exit 2)
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -78,7 +79,12 @@ def test_good_run_writes_data_docs_audit_and_run_record(good_run):
     tmp, warehouse, _ = good_run
     index = tmp / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert index.is_file()
-    assert "referrals_published_period" in index.read_text()
+    html = index.read_text()
+    assert "referrals_published_period" in html
+    # a static site: every local link of the index resolves to a file
+    links = set(re.findall(r'href="([^"#?]+)"', html))
+    local = [link for link in links if not link.startswith(("http", "//", "mailto"))]
+    assert local and all((index.parent / link).is_file() for link in local)
     assert len(list((tmp / "gx" / "uncommitted" / "runs").glob("*.json"))) == 1
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         counts = connection.execute(
