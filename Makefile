@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_PROFILES_DIR := $(CURDIR)
 export JW_PROJECT_DIR := $(CURDIR)
 
-.PHONY: setup build validate test lint seeds clean
+.PHONY: setup build validate rollback test lint seeds clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,9 +20,13 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
+# Builds a candidate (extracts -> dbt build -> validation) and publishes it only if every
+# step passes. EXTRACTS=DIR builds from your extracts instead of the synthetic seeds.
 build: setup
-	$(BIN)/justice-warehouse build --warehouse $(WAREHOUSE)
-	$(BIN)/justice-warehouse validate --warehouse $(WAREHOUSE)
+	$(BIN)/justice-warehouse build --warehouse $(WAREHOUSE) $(if $(EXTRACTS),--extracts $(EXTRACTS))
+
+rollback: setup
+	$(BIN)/justice-warehouse rollback --warehouse $(WAREHOUSE)
 
 validate: setup
 	$(BIN)/justice-warehouse validate --warehouse $(WAREHOUSE)

@@ -1,7 +1,9 @@
 """The one command line for the project's Python tooling: ``justice-warehouse``.
 
-Exit codes: 0 success; 1 the data failed (a dbt model or test, or an expectation);
-2 the tool or a check could not run (missing warehouse or table, SQL error, bad set-up).
+Exit codes: 0 success; 1 the data failed (a bad extract, a dbt model or test, an
+expectation); 2 the tool or a check could not run (missing warehouse or table, SQL error,
+another build running, bad set-up). Heavy libraries (dbt, Great Expectations) are imported
+only by the commands that need them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from pathlib import Path
 
 from justice_warehouse import generate, seeds
 from justice_warehouse.paths import default_warehouse, project_dir, synthetic_seed_dir
+
+
+def _warehouse(args: argparse.Namespace, root: Path) -> Path:
+    return Path(args.warehouse).resolve() if args.warehouse else default_warehouse(root)
 
 
 def _cmd_generate_seeds(args: argparse.Namespace) -> int:
@@ -36,21 +42,36 @@ def _cmd_check_seeds(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from justice_warehouse.dbt import run_dbt
+    from justice_warehouse import publish
 
     root = project_dir()
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else default_warehouse(root)
-    dbt_args = ["build"]
-    if args.select:
-        dbt_args += ["--select", args.select]
-    result = run_dbt(root, dbt_args, warehouse=warehouse)
-    if not result.success:
-        for failure in result.failures:
-            print(f"FAILED {failure}", file=sys.stderr)
+    options = publish.BuildOptions(
+        root=root,
+        warehouse=_warehouse(args, root),
+        extracts_dir=Path(args.extracts).resolve() if args.extracts else None,
+        gx_dir=Path(args.gx_dir).resolve() if args.gx_dir else None,
+        max_rejected_share=args.max_rejected_share,
+        keep_versions=args.keep_versions,
+        keep_runs=args.keep_runs,
+    )
+    try:
+        publish.build(options)
+    except publish.BuildFailed as error:
+        print(f"BUILD FAILED: {error}", file=sys.stderr)
         log_dir = Path(os.environ.get("DBT_LOG_PATH", root / "logs"))
-        print(f"build failed; see {log_dir / 'dbt.log'}", file=sys.stderr)
-        return 1
-    print(f"build succeeded: {warehouse}")
+        print(f"dbt log: {log_dir / 'dbt.log'}", file=sys.stderr)
+        return error.exit_code
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from justice_warehouse import publish
+
+    try:
+        publish.rollback(_warehouse(args, project_dir()))
+    except publish.BuildFailed as error:
+        print(f"ROLLBACK FAILED: {error}", file=sys.stderr)
+        return error.exit_code
     return 0
 
 
@@ -58,54 +79,87 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from justice_warehouse import validate
 
     root = project_dir()
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else default_warehouse(root)
     gx_dir = Path(args.gx_dir).resolve() if args.gx_dir else root / "gx"
-    report = validate.run_validation(warehouse, gx_dir, keep_runs=args.keep_runs)
+    report = validate.run_validation(_warehouse(args, root), gx_dir, keep_runs=args.keep_runs)
     print(validate.summary(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report.to_json(), indent=2))
     return report.exit_code
 
 
+def _cmd_contract_doc(args: argparse.Namespace) -> int:
+    from justice_warehouse import contract
+
+    text = contract.render_markdown()
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        print(text, end="")
+    return 0
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
-        prog="justice-warehouse", description="Build and check the justice warehouse."
+        prog="justice-warehouse", description="Build, check and publish the justice warehouse."
     )
     commands = main_parser.add_subparsers(dest="command", required=True)
+    warehouse_help = "published DuckDB file (default: warehouse/justice.duckdb)"
 
     gen = commands.add_parser("generate-seeds", help="write the synthetic row-level seed CSVs")
     gen.add_argument("--out", help="output folder (default: seeds/synthetic)")
     gen.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     gen.set_defaults(handler=_cmd_generate_seeds)
 
-    check = commands.add_parser(
-        "check-seeds", help="fail if committed seeds differ from the generator"
-    )
+    check = commands.add_parser("check-seeds", help="fail if seeds differ from the generator")
     check.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     check.set_defaults(handler=_cmd_check_seeds)
 
     build = commands.add_parser(
-        "build", help="run dbt build (seeds, models, tests) into the warehouse"
+        "build", help="load extracts, dbt build and validate a candidate, then publish it"
+    )
+    build.add_argument("--warehouse", help=warehouse_help)
+    build.add_argument("--extracts", help="folder of extracts (default: bundled synthetic seeds)")
+    build.add_argument("--gx-dir", help="GX file context (default: gx/)")
+    build.add_argument(
+        "--max-rejected-share",
+        type=float,
+        default=float(os.environ.get("JW_MAX_REJECTED_SHARE", "0.01")),
+        help="fail when more than this share of a file's rows is rejected (default 0.01)",
     )
     build.add_argument(
-        "--warehouse", help="DuckDB file to build (default: warehouse/justice.duckdb)"
+        "--keep-versions",
+        type=int,
+        default=_env_int("JW_KEEP_VERSIONS", 3),
+        help="previous published versions kept for rollback (default 3)",
     )
-    build.add_argument("--select", help="dbt selection, e.g. 'marts reporting'")
+    build.add_argument("--keep-runs", type=int, default=_env_int("JW_VALIDATION_KEEP_RUNS", 20))
     build.set_defaults(handler=_cmd_build)
+
+    back = commands.add_parser("rollback", help="publish the previous version again")
+    back.add_argument("--warehouse", help=warehouse_help)
+    back.set_defaults(handler=_cmd_rollback)
 
     check = commands.add_parser(
         "validate", help="run every Great Expectations checkpoint against the warehouse"
     )
-    check.add_argument("--warehouse", help="DuckDB file (default: warehouse/justice.duckdb)")
+    check.add_argument("--warehouse", help=warehouse_help)
     check.add_argument("--gx-dir", help="GX file context (default: gx/)")
     check.add_argument("--json", help="also write the machine-readable result here")
     check.add_argument(
         "--keep-runs",
         type=int,
-        default=int(os.environ.get("JW_VALIDATION_KEEP_RUNS", "20")),
+        default=_env_int("JW_VALIDATION_KEEP_RUNS", 20),
         help="results of this many newest runs are kept in gx/uncommitted (default 20)",
     )
     check.set_defaults(handler=_cmd_validate)
+
+    doc = commands.add_parser("contract-doc", help="print the extract contract as Markdown")
+    doc.add_argument("--out", help="write it here instead of printing it")
+    doc.set_defaults(handler=_cmd_contract_doc)
     return main_parser
 
 
@@ -113,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (RuntimeError, OSError) as error:  # DbtError is a RuntimeError
+    except (RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -1,37 +1,85 @@
-"""Run dbt in-process against the committed project and profile."""
+"""Run dbt against the committed project and profile, in its own process.
+
+dbt-duckdb keeps its DuckDB database open for the life of the process that ran it, which
+would stop the next step (validation, publishing) from opening the file. Running dbt as a
+child process closes everything when it exits; its results come from run_results.json.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import json
 import os
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from dbt.cli.main import dbtRunner
+_PR_SET_PDEATHSIG = 1
 
 
 class DbtError(RuntimeError):
-    """dbt could not run, or a model or test failed."""
+    """dbt could not run at all."""
 
 
 @dataclass(frozen=True)
 class DbtResult:
     success: bool
     failures: list[str]
+    summary: str
 
 
-def run_dbt(root: Path, args: list[str], warehouse: Path | None = None) -> DbtResult:
-    """Run ``dbt <args>`` for the project at ``root``; a warehouse path overrides the profile's."""
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-    if warehouse is not None:
-        warehouse.parent.mkdir(parents=True, exist_ok=True)
-        os.environ["JW_DUCKDB_PATH"] = str(warehouse)
-    full_args = [*args, "--project-dir", str(root), "--profiles-dir", str(root)]
-    outcome = dbtRunner().invoke(full_args)
-    if outcome.exception is not None:
-        raise DbtError(f"dbt {args[0]} could not run: {outcome.exception}")
-    failures = []
-    for result in getattr(outcome.result, "results", None) or []:
-        status = str(getattr(result, "status", "")).lower()
-        if status in {"error", "fail", "runtime error"}:
-            failures.append(f"{result.node.unique_id}: {status}: {result.message}")
-    return DbtResult(success=bool(outcome.success), failures=failures)
+def _die_with_parent() -> None:
+    """In the child: ask Linux to kill dbt if the build process is killed (even SIGKILL)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def run_dbt(root: Path, args: list[str], warehouse: Path) -> DbtResult:
+    """Run ``dbt <args>`` for the project at ``root`` into the DuckDB file ``warehouse``."""
+    target_path = Path(os.environ.get("DBT_TARGET_PATH", root / "target"))
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "JW_DUCKDB_PATH": str(warehouse),
+            "DBT_TARGET_PATH": str(target_path),
+        }
+    )
+    run_results = target_path / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "dbt.cli.main",
+        *args,
+        "--project-dir",
+        str(root),
+        "--profiles-dir",
+        str(root),
+        "--quiet",
+    ]
+    completed = subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    if not run_results.is_file():
+        raise DbtError(
+            f"dbt {args[0]} could not run (exit {completed.returncode}):\n"
+            f"{(completed.stdout + completed.stderr)[-3000:]}"
+        )
+    results = json.loads(run_results.read_text())["results"]
+    failures = [
+        f"{result['unique_id']}: {result['status']}: {result.get('message') or ''}".strip()
+        for result in results
+        if result["status"] in {"error", "fail", "runtime error"}
+    ]
+    statuses: dict[str, int] = {}
+    for result in results:
+        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    return DbtResult(completed.returncode == 0 and not failures, failures, summary)

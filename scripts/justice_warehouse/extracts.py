@@ -1,0 +1,377 @@
+"""Check extracts against the contract and load them into a candidate warehouse.
+
+Whole-file problems (missing file, wrong columns, delimiter, encoding, field count, empty
+file) raise ``ExtractError``. Row problems reject the row: every rejection is written to
+``audit.rejected_rows`` with file, line, column, reason and the raw values, every file
+reports ``read = loaded + rejected``, and the build fails when a rejection is in a key
+column or more than ``max_rejected_share`` of a file's rows are rejected.
+
+All checks are SQL run by DuckDB over the raw text of each file, so they scale with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from justice_warehouse.contract import TABLES, VOCABULARY_SEEDS, Column, Table
+
+DEFAULT_MAX_REJECTED_SHARE = 0.01
+_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+_SQL_TYPES = {
+    "varchar": "varchar",
+    "date": "date",
+    "integer": "integer",
+    "decimal(18,2)": "decimal(18, 2)",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f" line {self.line}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class ExtractError(Exception):
+    """The extracts break the contract; ``problems`` says where and how."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  {problem}" for problem in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"the extracts break the contract:\n{shown}{more}")
+
+
+@dataclass(frozen=True)
+class FileReport:
+    table: str
+    file: str
+    read: int
+    loaded: int
+    rejected: int
+    key_rejections: int
+
+    def line(self) -> str:
+        return f"{self.file}: read {self.read} = loaded {self.loaded} + rejected {self.rejected}"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def find_file(source_dir: Path, spec: Table) -> Path:
+    candidates = [source_dir / f"{spec.name}.{ext}" for ext in ("csv", "parquet")]
+    present = [path for path in candidates if path.is_file()]
+    if not present:
+        raise ExtractError(
+            [
+                Problem(
+                    f"{spec.name}.csv",
+                    f"missing file: expected "
+                    f"{spec.name}.csv or {spec.name}.parquet in {source_dir}",
+                )
+            ]
+        )
+    if len(present) > 1:
+        raise ExtractError([Problem(spec.name, "both a .csv and a .parquet file; keep one")])
+    return present[0]
+
+
+def _check_header(path: Path, spec: Table) -> None:
+    if path.stat().st_size == 0:
+        raise ExtractError([Problem(path.name, "empty file: no header row")])
+    with path.open("rb") as handle:
+        first = handle.readline()
+    try:
+        header_text = first.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError as error:
+        raise ExtractError(
+            [
+                Problem(
+                    path.name,
+                    f"not UTF-8 ({error.reason} at byte {error.start}); save the extract as UTF-8",
+                    line=1,
+                )
+            ]
+        ) from error
+    found = next(csv.reader([header_text]))
+    _compare_columns(path.name, [name.strip() for name in found], spec, header_text)
+
+
+def _compare_columns(file: str, found: list[str], spec: Table, header_text: str = "") -> None:
+    expected = [column.name for column in spec.columns]
+    if found == expected:
+        return
+    if len(found) == 1:
+        for delimiter, name in _DELIMITERS.items():
+            if delimiter in header_text:
+                raise ExtractError(
+                    [
+                        Problem(
+                            file,
+                            f"wrong delimiter: found {name} ({delimiter!r}), expected comma (',')",
+                            line=1,
+                        )
+                    ]
+                )
+    problems = []
+    missing = [name for name in expected if name not in found]
+    extra = [name for name in found if name not in expected]
+    for name in missing:
+        position = expected.index(name)
+        renamed = found[position] if position < len(found) and found[position] in extra else None
+        if renamed:
+            problems.append(
+                Problem(
+                    file,
+                    f"renamed column: expected {name!r}, found {renamed!r} (column {position + 1})",
+                    line=1,
+                    column=name,
+                )
+            )
+        else:
+            problems.append(Problem(file, f"missing column {name!r}", line=1, column=name))
+    renamed_to = {
+        p.message.split("found ")[1].split(" ")[0].strip("'")
+        for p in problems
+        if p.message.startswith("renamed")
+    }
+    for name in extra:
+        if name not in renamed_to:
+            problems.append(Problem(file, f"unexpected extra column {name!r}", line=1, column=name))
+    if not problems:
+        problems.append(
+            Problem(file, f"columns out of order: expected {expected}, found {found}", line=1)
+        )
+    raise ExtractError(problems)
+
+
+def _read_raw(connection: duckdb.DuckDBPyConnection, path: Path, spec: Table, raw: str) -> None:
+    """Copy the file, every value as text, into table ``raw`` with its line number."""
+    names = [column.name for column in spec.columns]
+    if path.suffix == ".csv":
+        _check_header(path, spec)
+        columns = "{" + ", ".join(f"{_quote(name)}: 'VARCHAR'" for name in names) + "}"
+        source = (
+            f"read_csv({_quote(str(path))}, header = true, auto_detect = false, delim = ',', "
+            f"quote = '\"', escape = '\"', columns = {columns})"
+        )
+        selected = ", ".join(names)
+    else:
+        found = [
+            row[0]
+            for row in connection.execute(
+                f"describe select * from read_parquet({_quote(str(path))})"
+            ).fetchall()
+        ]
+        _compare_columns(path.name, found, spec)
+        source = f"read_parquet({_quote(str(path))})"
+        selected = ", ".join(f"cast({name} as varchar) as {name}" for name in names)
+    try:
+        connection.execute(
+            f"create or replace temp table {raw} as "
+            f"select cast(row_number() over () + 1 as bigint) as line_number, {selected} "
+            f"from {source}"
+        )
+    except duckdb.Error as error:
+        raise ExtractError([_reader_problem(path.name, str(error))]) from error
+
+
+def _reader_problem(file: str, message: str) -> Problem:
+    line_match = re.search(r"CSV Error on Line: (\d+)", message)
+    line = int(line_match.group(1)) if line_match else None
+    if "Invalid unicode" in message or "utf-8" in message.lower():
+        text = "not UTF-8 encoded; save the extract as UTF-8"
+    elif columns := re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message):
+        text = (
+            f"expected {columns.group(1)} fields, found {columns.group(2)} "
+            "(an unquoted comma, or a different delimiter?)"
+        )
+    else:
+        text = "could not be read: " + message.splitlines()[0]
+    return Problem(file, text, line=line)
+
+
+def _normalised(column: Column) -> str:
+    value = f"trim({column.name})"
+    return f"{column.case}({value})" if column.case else value
+
+
+def _vocabulary_sql(column: Column, seeds_dir: Path) -> str:
+    if column.values:
+        return ", ".join(_quote(value) for value in column.values)
+    seed, code = VOCABULARY_SEEDS[column.vocabulary or ""]
+    path = seeds_dir / seed
+    extra = "".join(f" union all select {_quote(v)}" for v in column.extra_values)
+    return (
+        f"select {code} from read_csv({_quote(str(path))}, header = true, all_varchar = true)"
+        f"{extra}"
+    )
+
+
+def _checks(column: Column, raw: str, seeds_dir: Path) -> list[str]:
+    """SQL selects yielding (line_number, column_name, reason, found_value) for each problem."""
+    name = column.name
+    present = f"nullif(trim({name}), '') is not null"
+
+    def select(condition: str, reason: str) -> str:
+        return (
+            f"select line_number, {_quote(name)} as column_name, {reason} as reason, "
+            f"{name} as found_value from {raw} where {condition}"
+        )
+
+    checks = []
+    if column.is_required:
+        checks.append(select(f"not ({present})", "'missing required value'"))
+    if column.type != "varchar":
+        target = _SQL_TYPES[column.type]
+        hint = {
+            "date": "a date YYYY-MM-DD",
+            "integer": "a whole number",
+            "decimal(18,2)": "a number",
+        }[column.type]
+        checks.append(
+            select(
+                f"{present} and try_cast(trim({name}) as {target}) is null", _quote(f"not {hint}")
+            )
+        )
+        if column.non_negative:
+            checks.append(select(f"try_cast(trim({name}) as {target}) < 0", "'negative amount'"))
+    if column.values or column.vocabulary:
+        vocabulary = column.vocabulary or "the contract's list"
+        codes = _vocabulary_sql(column, seeds_dir)
+        checks.append(
+            select(
+                f"{present} and {_normalised(column)} not in ({codes})",
+                _quote(f"unknown code (not in {vocabulary})"),
+            )
+        )
+    if column.pattern:
+        checks.append(
+            select(
+                f"{present} and not regexp_full_match(trim({name}), {_quote(column.pattern)})",
+                _quote(f"not written {column.pattern_hint}"),
+            )
+        )
+    if column.key:
+        checks.append(
+            f"select line_number, {_quote(name)} as column_name, "
+            f"'duplicate primary key (first at line ' || first_line || ')' as reason, "
+            f"{name} as found_value from ("
+            f"select line_number, {name}, min(line_number) over (partition by trim({name})) "
+            f"as first_line from {raw} where {present}) as keyed "
+            f"where line_number > first_line"
+        )
+    return checks
+
+
+def ensure_audit_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute("create schema if not exists audit")
+    connection.execute(
+        "create table if not exists audit.rejected_rows ("
+        "build_id varchar, rejected_at timestamp, source_file varchar, line_number bigint, "
+        "column_name varchar, reason varchar, found_value varchar, raw_values varchar)"
+    )
+
+
+def load_table(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    spec: Table,
+    seeds_dir: Path,
+    build_id: str,
+) -> FileReport:
+    """Check one extract and load its valid rows into ``main.<table>``."""
+    raw = f"raw_{spec.name}"
+    _read_raw(connection, path, spec, raw)
+    read = connection.execute(f"select count(*) from {raw}").fetchall()[0][0]
+    if read == 0:
+        raise ExtractError([Problem(path.name, "empty file: a header but no data rows")])
+    checks = [sql for column in spec.columns for sql in _checks(column, raw, seeds_dir)]
+    connection.execute(f"create or replace temp table rejections as {' union all '.join(checks)}")
+    row_json = (
+        "to_json(struct_pack(" + ", ".join(f"{c.name} := r.{c.name}" for c in spec.columns) + "))"
+    )
+    connection.execute(
+        "insert into audit.rejected_rows select ?, current_timestamp, ?, x.line_number, "
+        f"x.column_name, x.reason, x.found_value, {row_json} from rejections as x "
+        f"inner join {raw} as r on x.line_number = r.line_number "
+        "order by x.line_number, x.column_name",
+        [build_id, path.name],
+    )
+    rejected, key_rejections = connection.execute(
+        "select count(distinct line_number), "
+        f"count(*) filter (where column_name = {_quote(spec.key.name)}) from rejections"
+    ).fetchall()[0]
+    casts = ", ".join(
+        f"cast(trim({c.name}) as {_SQL_TYPES[c.type]}) as {c.name}"
+        if c.type != "varchar"
+        else f"nullif({c.name}, '') as {c.name}"
+        for c in spec.columns
+    )
+    connection.execute(
+        f"create or replace table main.{spec.name} as select {casts} from {raw} "
+        "where line_number not in (select line_number from rejections) order by line_number"
+    )
+    loaded = connection.execute(f"select count(*) from main.{spec.name}").fetchall()[0][0]
+    connection.execute(f"drop table {raw}")
+    return FileReport(spec.name, path.name, read, loaded, rejected, key_rejections)
+
+
+def load_extracts(
+    connection: duckdb.DuckDBPyConnection,
+    source_dir: Path,
+    seeds_dir: Path,
+    build_id: str,
+    max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE,
+) -> list[FileReport]:
+    """Check and load every contract table from ``source_dir``; raise on a contract breach.
+
+    Rejected rows are written to ``audit.rejected_rows`` before anything is raised, so a
+    failed candidate keeps them for inspection.
+    """
+    ensure_audit_tables(connection)
+    problems: list[Problem] = []
+    reports = []
+    for spec in TABLES:
+        try:
+            reports.append(
+                load_table(connection, find_file(source_dir, spec), spec, seeds_dir, build_id)
+            )
+        except ExtractError as error:
+            problems += error.problems
+    for report in reports:
+        if report.key_rejections or report.rejected > max_rejected_share * report.read:
+            why = (
+                f"{report.key_rejections} rejection(s) in the key column"
+                if report.key_rejections
+                else f"{report.rejected} of {report.read} rows rejected, more than "
+                f"{max_rejected_share:.1%}"
+            )
+            problems.append(Problem(report.file, f"too many rejections: {why}"))
+            problems += [
+                Problem(report.file, f"{reason}, found {found!r}", line=line, column=column)
+                for line, column, reason, found in connection.execute(
+                    "select line_number, column_name, reason, found_value "
+                    "from audit.rejected_rows where build_id = ? and source_file = ? "
+                    "order by line_number, column_name limit 20",
+                    [build_id, report.file],
+                ).fetchall()
+            ]
+    if problems:
+        raise ExtractError(problems)
+    return reports

@@ -1,0 +1,291 @@
+"""Write, audit, publish: build a candidate warehouse, check it, and only then publish it.
+
+Layout beside the published file (default ``warehouse/justice.duckdb``)::
+
+    justice.duckdb        the published warehouse (all schemas)
+    reporting.duckdb      only the reporting schema: what BI tools connect to
+    manifest.json         which build is published, from what, when
+    versions/<id>/        the previous published versions (hard links), newest last
+    failed/<id>/          failed candidates, with reason.txt, kept for inspection
+    .candidates/<id>/     the build in progress (removed by the next build if killed)
+    .build.lock           one build (or rollback) at a time
+
+Publishing is ``os.replace`` of finished files, which is atomic: a reader that opened the
+old file keeps reading it, a reader that opens the path afterwards gets the new one, and a
+build killed at any moment leaves the published files as they were.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from justice_warehouse import extracts
+from justice_warehouse.paths import synthetic_seed_dir
+
+DEFAULT_KEEP_VERSIONS = 3
+WAREHOUSE_NAME = "justice.duckdb"
+REPORTING_NAME = "reporting.duckdb"
+
+
+class BuildFailed(Exception):
+    """A step failed; the published files are untouched. ``exit_code`` is 1 or 2."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    root: Path
+    warehouse: Path
+    extracts_dir: Path | None = None
+    gx_dir: Path | None = None
+    max_rejected_share: float = extracts.DEFAULT_MAX_REJECTED_SHARE
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
+    keep_runs: int = 20
+
+
+def new_build_id() -> str:
+    now = datetime.now(UTC)
+    return f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
+
+
+@contextmanager
+def build_lock(directory: Path) -> Iterator[None]:
+    """Hold the directory's build lock; the kernel releases it if the process dies."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".build.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise BuildFailed(f"another build or rollback is running in {directory}", 2) from error
+        yield
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _copy_audit_history(connection: duckdb.DuckDBPyConnection, published: Path) -> None:
+    """Carry the audit tables of the published warehouse into the candidate."""
+    if not published.is_file():
+        return
+    connection.execute(f"attach '{published}' as published (read_only)")
+    try:
+        tables = connection.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = 'published' and schema_name = 'audit'"
+        ).fetchall()
+        for (table,) in tables:
+            connection.execute(
+                f"create or replace table audit.{table} as select * from published.audit.{table}"
+            )
+    finally:
+        connection.execute("detach published")
+
+
+def _load(options: BuildOptions, candidate: Path, build_id: str) -> None:
+    source = options.extracts_dir or synthetic_seed_dir(options.root)
+    _say(f"[1/4] checking and loading extracts from {source}")
+    with duckdb.connect(str(candidate)) as connection:
+        extracts.ensure_audit_tables(connection)
+        _copy_audit_history(connection, options.warehouse)
+        try:
+            reports = extracts.load_extracts(
+                connection,
+                source,
+                options.root / "seeds",
+                build_id,
+                max_rejected_share=options.max_rejected_share,
+            )
+        except extracts.ExtractError as error:
+            raise BuildFailed(str(error)) from error
+        rejected = connection.execute(
+            "select source_file, line_number, column_name, reason, found_value "
+            "from audit.rejected_rows where build_id = ? order by 1, 2 limit 10",
+            [build_id],
+        ).fetchall()
+        connection.execute("checkpoint")
+    for report in reports:
+        _say(f"      {report.line()}")
+    for file, line, column, reason, found in rejected:
+        _say(f"      rejected {file} line {line}, column {column}: {reason}, found {found!r}")
+
+
+def _dbt_build(options: BuildOptions, candidate: Path) -> None:
+    from justice_warehouse.dbt import run_dbt
+
+    _say("[2/4] dbt build (seeds, models, data and unit tests)")
+    # The row-level tables were loaded from the extracts; dbt loads only the reference seeds.
+    result = run_dbt(options.root, ["build", "--exclude", "path:seeds/synthetic"], candidate)
+    _say(f"      {result.summary}")
+    if not result.success:
+        failures = "\n".join(f"  {failure}" for failure in result.failures) or "  (see dbt.log)"
+        raise BuildFailed(f"dbt build failed:\n{failures}")
+
+
+def _validate(options: BuildOptions, candidate: Path) -> None:
+    from justice_warehouse import validate
+
+    _say("[3/4] validation suites")
+    gx_dir = options.gx_dir or options.root / "gx"
+    report = validate.run_validation(candidate, gx_dir, keep_runs=options.keep_runs)
+    _say(validate.summary(report))
+    if report.exit_code != 0:
+        raise BuildFailed("validation failed", report.exit_code)
+
+
+def export_reporting(candidate: Path, target: Path) -> None:
+    """A separate file holding only the reporting tables, for BI tools.
+
+    The tables sit in the file's default schema: opened as ``reporting.duckdb`` its catalog
+    is ``reporting``, so ``reporting.<table>`` (and the bare table name) resolve. A schema
+    named ``reporting`` inside it would make ``reporting.<table>`` ambiguous in DuckDB.
+    """
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(target)) as connection:
+        connection.execute(f"attach '{candidate}' as candidate (read_only)")
+        tables = connection.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = 'candidate' and schema_name = 'reporting' order by 1"
+        ).fetchall()
+        for (table,) in tables:
+            connection.execute(
+                f"create table main.{table} as select * from candidate.reporting.{table}"
+            )
+        connection.execute("detach candidate")
+        connection.execute("checkpoint")
+
+
+def _archive_published(directory: Path, keep: int) -> None:
+    """Hard-link the published pair into versions/<build id>/ and keep the newest ``keep``."""
+    published = directory / WAREHOUSE_NAME
+    if not published.is_file():
+        return
+    manifest = read_manifest(directory)
+    version = directory / "versions" / (manifest.get("build_id") or new_build_id())
+    version.mkdir(parents=True, exist_ok=True)
+    for name in (WAREHOUSE_NAME, REPORTING_NAME, "manifest.json"):
+        source, link = directory / name, version / name
+        if source.is_file() and not link.exists():
+            os.link(source, link)
+    versions = sorted(p for p in (directory / "versions").iterdir() if p.is_dir())
+    for stale in versions[: max(len(versions) - keep, 0)]:
+        shutil.rmtree(stale)
+
+
+def read_manifest(directory: Path) -> dict[str, str]:
+    path = directory / "manifest.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _write_manifest(directory: Path, manifest: dict[str, str]) -> None:
+    temporary = directory / ".manifest.json.tmp"
+    temporary.write_text(json.dumps(manifest, indent=2))
+    os.replace(temporary, directory / "manifest.json")
+
+
+def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
+    _say("[4/4] publishing")
+    directory = options.warehouse.parent
+    candidate, reporting = workdir / WAREHOUSE_NAME, workdir / REPORTING_NAME
+    export_reporting(candidate, reporting)
+    _archive_published(directory, options.keep_versions)
+    os.replace(reporting, directory / REPORTING_NAME)
+    os.replace(candidate, options.warehouse)
+    source = str(options.extracts_dir) if options.extracts_dir else "bundled synthetic seeds"
+    _write_manifest(
+        directory,
+        {"build_id": build_id, "published_at": datetime.now(UTC).isoformat(), "source": source},
+    )
+
+
+def _keep_failed(directory: Path, workdir: Path, build_id: str, reason: str) -> Path:
+    failed = directory / "failed" / build_id
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(workdir), failed)
+    (failed / "reason.txt").write_text(reason + "\n")
+    return failed
+
+
+def build(options: BuildOptions) -> str:
+    """Run the whole pipeline into a candidate and publish it; return the build id.
+
+    Raises ``BuildFailed`` (published files untouched, candidate kept under failed/).
+    """
+    directory = options.warehouse.parent
+    with build_lock(directory):
+        shutil.rmtree(directory / ".candidates", ignore_errors=True)  # a killed build's leftovers
+        build_id = new_build_id()
+        workdir = directory / ".candidates" / build_id
+        workdir.mkdir(parents=True)
+        candidate = workdir / WAREHOUSE_NAME
+        try:
+            _load(options, candidate, build_id)
+            _dbt_build(options, candidate)
+            _validate(options, candidate)
+            _publish(options, workdir, build_id)
+        except BuildFailed as error:
+            kept = _keep_failed(directory, workdir, build_id, str(error))
+            raise BuildFailed(
+                f"{error}\nbuild {build_id} failed; published files unchanged; "
+                f"candidate kept in {kept}",
+                error.exit_code,
+            ) from error
+        except Exception as error:
+            kept = _keep_failed(directory, workdir, build_id, repr(error))
+            raise BuildFailed(
+                f"build {build_id} could not run: {error!r}; published files unchanged; "
+                f"candidate kept in {kept}",
+                2,
+            ) from error
+        shutil.rmtree(workdir, ignore_errors=True)
+    _say(f"published build {build_id}: {options.warehouse} and {directory / REPORTING_NAME}")
+    return build_id
+
+
+def rollback(warehouse: Path) -> str:
+    """Publish the previous version again; the current one moves to failed/rolled-back-<id>."""
+    directory = warehouse.parent
+    with build_lock(directory):
+        versions_dir = directory / "versions"
+        versions = (
+            sorted(p for p in versions_dir.iterdir() if p.is_dir()) if versions_dir.is_dir() else []
+        )
+        if not versions:
+            raise BuildFailed(f"no previous version in {versions_dir} to roll back to", 2)
+        previous = versions[-1]
+        current = read_manifest(directory).get("build_id", "unknown")
+        aside = directory / "failed" / f"rolled-back-{current}"
+        aside.mkdir(parents=True, exist_ok=True)
+        staging = directory / ".candidates" / f"rollback-{previous.name}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for name in (WAREHOUSE_NAME, REPORTING_NAME, "manifest.json"):
+            if (directory / name).is_file() and not (aside / name).exists():
+                os.link(directory / name, aside / name)
+            if (previous / name).is_file():
+                os.link(previous / name, staging / name)
+        for name, target in (
+            (REPORTING_NAME, directory / REPORTING_NAME),
+            (WAREHOUSE_NAME, warehouse),
+            ("manifest.json", directory / "manifest.json"),
+        ):
+            if (staging / name).is_file():
+                os.replace(staging / name, target)
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(previous)
+    print(f"rolled back to build {previous.name}; build {current} kept in {aside}", file=sys.stdout)
+    return previous.name

@@ -1,0 +1,233 @@
+"""The extract contract: every bad-input class gives a clear error naming file, line and
+column; good variations (BOM, CRLF, Parquet) load; the contract page matches the code."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from justice_warehouse import contract, extracts
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def extract_dir(tmp: Path) -> Path:
+    target = tmp / "extracts"
+    shutil.copytree(SEEDS / "synthetic", target, ignore=shutil.ignore_patterns("*.yml"))
+    return target
+
+
+def edit_line(path: Path, line: int, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` once on 1-based ``line`` of ``path``."""
+    lines = path.read_text().split("\n")
+    assert old in lines[line - 1], (old, lines[line - 1])
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    path.write_text("\n".join(lines))
+
+
+def load(directory: Path, max_share: float = extracts.DEFAULT_MAX_REJECTED_SHARE):
+    connection = duckdb.connect()
+    reports = extracts.load_extracts(connection, directory, SEEDS, "test", max_share)
+    return connection, reports
+
+
+def field(path: Path, line: int, column: str) -> str:
+    header = path.read_text().split("\n")[0].split(",")
+    return path.read_text().split("\n")[line - 1].split(",")[header.index(column)]
+
+
+def referrals(d: Path) -> Path:
+    return d / "rj_referrals.csv"
+
+
+Fault = Callable[[Path], None]
+
+FAULTS: dict[str, tuple[Fault, float, str]] = {
+    "missing_file": (
+        lambda d: (d / "probation_appointments.csv").unlink(),
+        0.01,
+        "probation_appointments.csv: missing file",
+    ),
+    "missing_column": (
+        lambda d: referrals(d).write_text(
+            "\n".join(line.rsplit(",", 1)[0] for line in referrals(d).read_text().splitlines())
+        ),
+        0.01,
+        "rj_referrals.csv line 1, column closure_reason: missing column 'closure_reason'",
+    ),
+    "extra_column": (
+        lambda d: referrals(d).write_text(
+            "\n".join(
+                line + (",notes" if i == 0 else ",x")
+                for i, line in enumerate(referrals(d).read_text().splitlines())
+            )
+        ),
+        0.01,
+        "rj_referrals.csv line 1, column notes: unexpected extra column 'notes'",
+    ),
+    "renamed_column": (
+        lambda d: edit_line(referrals(d), 1, ",outcome,", ",result,"),
+        0.01,
+        "rj_referrals.csv line 1, column outcome: renamed column: expected 'outcome', "
+        "found 'result' (column 10)",
+    ),
+    "text_in_number": (
+        lambda d: edit_line(d / "reoffending_costs.csv", 3, ",2016,", ",twenty16,"),
+        0.0,
+        "reoffending_costs.csv line 3, column cost_year: not a whole number, found 'twenty16'",
+    ),
+    "impossible_date": (
+        lambda d: edit_line(referrals(d), 4, field(referrals(d), 4, "referral_date"), "2018-02-30"),
+        0.0,
+        "rj_referrals.csv line 4, column referral_date: not a date YYYY-MM-DD, found '2018-02-30'",
+    ),
+    "unknown_borough": (
+        lambda d: edit_line(referrals(d), 5, field(referrals(d), 5, "borough_code"), "E09000099"),
+        0.0,
+        "rj_referrals.csv line 5, column borough_code: unknown code (not in london_boroughs), "
+        "found 'E09000099'",
+    ),
+    "unknown_outcome": (
+        lambda d: edit_line(referrals(d), 6, field(referrals(d), 6, "outcome"), "maybe"),
+        0.0,
+        "rj_referrals.csv line 6, column outcome: unknown code (not in the contract's list), "
+        "found 'maybe'",
+    ),
+    "unknown_offence_group": (
+        lambda d: edit_line(referrals(d), 7, field(referrals(d), 7, "offence_group"), "burglary"),
+        0.0,
+        "rj_referrals.csv line 7, column offence_group: unknown code (not in offence_groups), "
+        "found 'burglary'",
+    ),
+    "duplicate_primary_key": (
+        lambda d: edit_line(referrals(d), 9, "RJ00008", "RJ00007"),
+        0.01,
+        "rj_referrals.csv line 9, column referral_id: duplicate primary key (first at line 8), "
+        "found 'RJ00007'",
+    ),
+    "negative_money": (
+        lambda d: edit_line(d / "programme_budget_lines.csv", 2, ",275000.00,", ",-275000.00,"),
+        0.01,
+        "programme_budget_lines.csv line 2, column amount_gbp: negative amount, found '-275000.00'",
+    ),
+    "empty_file": (
+        lambda d: (d / "programme_budget_lines.csv").write_text(""),
+        0.01,
+        "programme_budget_lines.csv: empty file: no header row",
+    ),
+    "header_only": (
+        lambda d: (d / "programme_budget_lines.csv").write_text(
+            (d / "programme_budget_lines.csv").read_text().split("\n")[0] + "\n"
+        ),
+        0.01,
+        "programme_budget_lines.csv: empty file: a header but no data rows",
+    ),
+    "wrong_delimiter": (
+        lambda d: referrals(d).write_text(referrals(d).read_text().replace(",", ";")),
+        0.01,
+        "rj_referrals.csv line 1: wrong delimiter: found semicolon (';'), expected comma (',')",
+    ),
+    "wrong_encoding": (
+        lambda d: referrals(d).write_bytes(
+            referrals(d).read_bytes().replace(b"RJ00010,", "RJ00010,\u00e9".encode("latin-1"), 1)
+        ),
+        0.01,
+        "rj_referrals.csv line 11: not UTF-8 encoded; save the extract as UTF-8",
+    ),
+    "ragged_row": (
+        lambda d: edit_line(referrals(d), 12, "RJ00011,", "RJ00011,extra,"),
+        0.01,
+        "rj_referrals.csv line 12: expected 15 fields, found 16",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_bad_input_names_file_line_and_column(fault: str, tmp_path: Path):
+    inject, max_share, message = FAULTS[fault]
+    directory = extract_dir(tmp_path)
+    inject(directory)
+    with pytest.raises(extracts.ExtractError) as raised:
+        load(directory, max_share)
+    assert message in str(raised.value), str(raised.value)
+
+
+def test_rejected_rows_are_kept_with_reason_and_counts_add_up(tmp_path: Path):
+    directory = extract_dir(tmp_path)
+    path = directory / "probation_appointments.csv"
+    edit_line(path, 101, field(path, 101, "outcome_code"), "ZZZZ")
+    edit_line(path, 202, field(path, 202, "appointment_date"), "2016-13-01")
+    connection, reports = load(directory)
+    report = next(r for r in reports if r.table == "probation_appointments")
+    assert (report.read, report.loaded, report.rejected) == (26146, 26144, 2)
+    assert all(r.read == r.loaded + r.rejected for r in reports)
+    rows = connection.execute(
+        "select line_number, column_name, reason, found_value, raw_values "
+        "from audit.rejected_rows order by line_number"
+    ).fetchall()
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        (101, "outcome_code", "ZZZZ"),
+        (202, "appointment_date", "2016-13-01"),
+    ]
+    assert "appointments" in rows[0][2] or "unknown code" in rows[0][2]
+    assert '"outcome_code":"ZZZZ"' in rows[0][4].replace(" ", "")
+    loaded_ids = connection.execute(
+        "select count(*) from main.probation_appointments where outcome_code = 'ZZZZ'"
+    ).fetchall()
+    assert loaded_ids == [(0,)]
+
+
+def test_more_than_one_percent_rejected_fails(tmp_path: Path):
+    directory = extract_dir(tmp_path)
+    path = referrals(directory)
+    for line in range(2, 14):  # 12 of 988 rows: 1.2%
+        edit_line(path, line, field(path, line, "referral_source"), "carrier_pigeon")
+    with pytest.raises(extracts.ExtractError) as raised:
+        load(directory)
+    assert "too many rejections: 12 of 988 rows rejected, more than 1.0%" in str(raised.value)
+
+
+def test_bom_crlf_and_parquet_are_accepted(tmp_path: Path):
+    directory = extract_dir(tmp_path)
+    path = referrals(directory)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    budget = directory / "programme_budget_lines.csv"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * from read_csv('{budget}', header = true)) "
+            f"to '{directory / 'programme_budget_lines.parquet'}' (format parquet)"
+        )
+    budget.unlink()
+    connection, reports = load(directory)
+    assert {r.table: (r.read, r.loaded) for r in reports} == {
+        "rj_referrals": (988, 988),
+        "programme_budget_lines": (8, 8),
+        "reoffending_costs": (114, 114),
+        "probation_appointments": (26146, 26146),
+    }
+    outcomes = connection.execute(
+        "select outcome, count(*) from main.rj_referrals group by 1 order by 1"
+    ).fetchall()
+    assert outcomes == [("declined", 335), ("no_contact", 323), ("ongoing", 89), ("took_up", 241)]
+
+
+def test_contract_page_matches_the_code(project_root: Path):
+    page = (project_root / "docs" / "extract_contract.md").read_text()
+    assert page == contract.render_markdown(), (
+        "run: justice-warehouse contract-doc --out docs/extract_contract.md"
+    )
+
+
+def test_seed_column_types_match_the_contract(project_root: Path):
+    declared = yaml.safe_load((SEEDS / "synthetic" / "_synthetic__seeds.yml").read_text())
+    for seed in declared["seeds"]:
+        spec = contract.table(seed["name"])
+        types = {
+            name: kind.replace(" ", "") for name, kind in seed["config"]["column_types"].items()
+        }
+        assert types == {c.name: c.type for c in spec.columns}, seed["name"]
