@@ -10,7 +10,10 @@ def project_dir() -> Path:
     """The dbt project root: JW_PROJECT_DIR, else the nearest parent holding dbt_project.yml."""
     configured = os.environ.get("JW_PROJECT_DIR")
     if configured:
-        return Path(configured).resolve()
+        root = Path(configured).resolve()
+        if not (root / "dbt_project.yml").is_file():
+            raise FileNotFoundError(f"JW_PROJECT_DIR={configured} holds no dbt_project.yml")
+        return root
     for candidate in (Path.cwd(), *Path.cwd().parents):
         if (candidate / "dbt_project.yml").is_file():
             return candidate

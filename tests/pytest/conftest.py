@@ -61,12 +61,16 @@ def project_root() -> Path:
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole pipeline (dbt build: seeds, models, tests) run into a temporary DuckDB file."""
+    """The whole pipeline (extracts, dbt build, validation, publish) into a temporary folder."""
     tmp = tmp_path_factory.mktemp("build")
     warehouse = tmp / "justice.duckdb"
     env = cli_env(tmp)
     env.pop("JW_PROJECT_DIR", None)
-    result = run_cli(["build", "--warehouse", str(warehouse)], cwd=PROJECT_ROOT, env=env)
+    result = run_cli(
+        ["build", "--warehouse", str(warehouse), "--gx-dir", str(tmp / "gx")],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return warehouse
 

@@ -21,7 +21,7 @@ def test_build_fails_with_exit_1_when_a_published_figure_no_longer_matches(tmp_p
 
     assert result.returncode == 1
     assert "published_figure_checks_computable_figures_match" in result.stderr
-    assert "build failed" in result.stderr
+    assert "BUILD FAILED: dbt build failed" in result.stderr
 
 
 def test_check_seeds_exit_codes(tmp_path: Path, project_root: Path):

@@ -11,14 +11,16 @@ from conftest import rows
 PUBLISHED_OUTCOMES = {"took_up": 241, "declined": 335, "no_contact": 323, "ongoing": 89}
 
 
-def test_schemas_are_exactly_the_four_layers_plus_seeds(warehouse: duckdb.DuckDBPyConnection):
+def test_schemas_are_exactly_the_four_layers_plus_seeds_and_audit(
+    warehouse: duckdb.DuckDBPyConnection,
+):
     schemas = {
         schema
         for (schema,) in rows(
             warehouse, "select distinct table_schema from information_schema.tables"
         )
     }
-    assert schemas == {"main", "staging", "intermediate", "marts", "reporting"}
+    assert schemas == {"main", "staging", "intermediate", "marts", "reporting", "audit"}
 
 
 def test_referral_outcomes_reproduce_the_published_counts(warehouse):

@@ -1,0 +1,271 @@
+"""Write-audit-publish: a failed build never changes the published files, readers never see
+an error during a rebuild, a killed build is followed by a clean one, and rollback works."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import cli_env, run_cli
+from test_extracts import FAULTS, extract_dir
+
+PUBLISHED = ("justice.duckdb", "reporting.duckdb", "manifest.json")
+
+
+def digests(directory: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((directory / name).read_bytes()).hexdigest() for name in PUBLISHED}
+
+
+def table_digests(path: Path, schemas: tuple[str, ...] = ("marts", "reporting")) -> dict[str, str]:
+    """A digest of every table's sorted contents, to compare two builds' marts."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in {schemas!r} order by 1, 2"
+        ).fetchall()
+        return {
+            f"{schema}.{table}": hashlib.sha256(
+                repr(
+                    connection.execute(f"select * from {schema}.{table} order by all").fetchall()
+                ).encode()
+            ).hexdigest()
+            for schema, table in tables
+        }
+
+
+def build(project_root: Path, directory: Path, tmp: Path, *extra: str):
+    env = cli_env(tmp)
+    env["JW_PROJECT_DIR"] = str(project_root)
+    return run_cli(
+        [
+            "build",
+            "--warehouse",
+            str(directory / "justice.duckdb"),
+            "--gx-dir",
+            str(tmp / "gx"),
+            *extra,
+        ],
+        cwd=project_root,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def published(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse folder holding the session's published build."""
+    directory = tmp_path_factory.mktemp("published")
+    for name in PUBLISHED:
+        shutil.copy2(built_warehouse.parent / name, directory / name)
+    return directory
+
+
+def test_a_build_publishes_both_files(published: Path):
+    manifest = json.loads((published / "manifest.json").read_text())
+    assert manifest["source"] == "bundled synthetic seeds"
+    with duckdb.connect(str(published / "reporting.duckdb"), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables order by 2"
+        ).fetchall()
+        outcomes = dict(
+            connection.execute(
+                "select outcome, referrals from reporting.rj_referral_outcomes"
+            ).fetchall()
+        )
+    assert {schema for schema, _ in tables} == {"main"}
+    assert {name for _, name in tables} == {
+        "probation_engagement_monthly",
+        "programme_value_for_money",
+        "published_figure_checks",
+        "reoffending_costs_annual",
+        "rj_funnel_by_borough",
+        "rj_funnel_monthly",
+        "rj_referral_outcomes",
+    }
+    assert outcomes == {"took_up": 241, "declined": 335, "no_contact": 323, "ongoing": 89}
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "missing_file",
+        "renamed_column",
+        "impossible_date",
+        "duplicate_primary_key",
+        "negative_money",
+        "wrong_encoding",
+        "wrong_delimiter",
+        "empty_file",
+    ],
+)
+def test_bad_extract_fails_and_leaves_published_files_unchanged(
+    fault: str, published: Path, project_root: Path, tmp_path: Path
+):
+    inject, max_share, message = FAULTS[fault]
+    extracts = extract_dir(tmp_path)
+    inject(extracts)
+    before = digests(published)
+    result = build(
+        project_root,
+        published,
+        tmp_path,
+        "--extracts",
+        str(extracts),
+        "--max-rejected-share",
+        str(max_share),
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert message in result.stderr
+    assert "published files unchanged" in result.stderr
+    assert digests(published) == before
+    failed = sorted((published / "failed").iterdir())[-1]
+    assert (failed / "justice.duckdb").is_file()
+    assert message.split(": ", 1)[-1][:30] in (failed / "reason.txt").read_text()
+
+
+def test_failing_dbt_test_and_failing_expectation_leave_published_files_unchanged(
+    published: Path, project_root: Path, tmp_path: Path
+):
+    before = digests(published)
+    # A valid extract whose outcome counts no longer match the published figures: dbt fails.
+    extracts = extract_dir(tmp_path / "a")
+    path = extracts / "rj_referrals.csv"
+    path.write_text(path.read_text().replace(",declined,", ",took_up,", 1))
+    result = build(project_root, published, tmp_path / "a", "--extracts", str(extracts))
+    assert result.returncode == 1
+    assert "dbt build failed" in result.stderr
+    assert "published_figure_checks_computable_figures_match" in result.stderr
+    assert digests(published) == before
+
+    # Valid data that passes every dbt test but fails an expectation: a fifth of the
+    # people never attend, above the never-seen bound of the probation suite.
+    extracts = extract_dir(tmp_path / "b")
+    path = extracts / "probation_appointments.csv"
+    lines = path.read_text().split("\n")
+    people = sorted({line.split(",")[1] for line in lines[1:] if line})
+    absent = set(people[: len(people) // 5])
+    lines = [
+        line.rsplit(",", 1)[0] + ",AFTA" if i and line and line.split(",")[1] in absent else line
+        for i, line in enumerate(lines)
+    ]
+    path.write_text("\n".join(lines))
+    result = build(project_root, published, tmp_path / "b", "--extracts", str(extracts))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAILED probation_never_seen: share of people never seen" in result.stdout
+    assert "validation failed" in result.stderr
+    assert digests(published) == before
+
+
+READER = """
+import sys, time, duckdb
+path, stop_file = sys.argv[1], sys.argv[2]
+import os
+ok = errors = 0
+messages = []
+while not os.path.exists(stop_file):
+    try:
+        with duckdb.connect(path, read_only=True) as connection:
+            total = connection.execute(
+                "select sum(referrals) from reporting.rj_referral_outcomes").fetchall()[0][0]
+        assert total == 988, total
+        ok += 1
+    except Exception as error:
+        errors += 1
+        messages.append(repr(error)[:200])
+    time.sleep(0.01)
+print(ok, errors, messages[:3])
+"""
+
+
+def test_readers_never_fail_during_a_rebuild_and_rebuild_is_identical(
+    published: Path, project_root: Path, tmp_path: Path
+):
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published / "reporting.duckdb"), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    first = json.loads((published / "manifest.json").read_text())["build_id"]
+    try:
+        result = build(project_root, published, tmp_path)
+    finally:
+        stop.touch()
+        output = reader.communicate(timeout=60)[0]
+    assert result.returncode == 0, result.stdout + result.stderr
+    ok, errors = (int(value) for value in output.split()[:2])
+    assert errors == 0, output
+    assert ok > 20
+    # the previous version is kept, and the rebuild from the same inputs is identical
+    second = json.loads((published / "manifest.json").read_text())["build_id"]
+    assert second != first
+    previous = published / "versions" / first / "justice.duckdb"
+    assert previous.is_file()
+    assert table_digests(previous) == table_digests(published / "justice.duckdb")
+
+
+def test_rollback_restores_the_previous_version(
+    published: Path, project_root: Path, tmp_path: Path
+):
+    versions = sorted((published / "versions").iterdir())
+    assert versions, "needs the rebuild of the reader test"
+    previous = versions[-1]
+    expected = hashlib.sha256((previous / "reporting.duckdb").read_bytes()).hexdigest()
+    env = cli_env(tmp_path)
+    env["JW_PROJECT_DIR"] = str(project_root)
+    result = run_cli(
+        ["rollback", "--warehouse", str(published / "justice.duckdb")], cwd=project_root, env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((published / "manifest.json").read_text())["build_id"] == previous.name
+    assert digests(published)["reporting.duckdb"] == expected
+    assert not previous.exists()
+
+
+def test_killed_build_leaves_published_files_and_next_build_succeeds(
+    published: Path, project_root: Path, tmp_path: Path
+):
+    before = digests(published)
+    env = cli_env(tmp_path)
+    env["JW_PROJECT_DIR"] = str(project_root)
+    command = [
+        sys.executable,
+        "-m",
+        "justice_warehouse.cli",
+        "build",
+        "--warehouse",
+        str(published / "justice.duckdb"),
+        "--gx-dir",
+        str(tmp_path / "gx"),
+    ]
+    for step in ("[2/4]", "[3/4]"):
+        process = subprocess.Popen(
+            command,
+            cwd=project_root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(step):
+                break
+        time.sleep(2)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert digests(published) == before
+        assert any((published / ".candidates").iterdir())  # the killed build's leftovers
+    result = build(project_root, published, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not any((published / ".candidates").iterdir())
+    assert digests(published) != before
