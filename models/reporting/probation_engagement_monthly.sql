@@ -1,4 +1,5 @@
 -- grain: one row per month x provider x borough
+-- Counts of 1 to var('suppression_threshold') are suppressed, with secondary suppression.
 
 with
 
@@ -25,7 +26,7 @@ engagement as (
         borough_code
 ),
 
-final as (
+complete as (
     select
         cast(appointment_month_date as date) as appointment_month_date,
         cast(provider_code as {{ dbt.type_string() }}) as provider_code,
@@ -38,6 +39,41 @@ final as (
         cast(rescheduled as {{ dbt.type_bigint() }}) as rescheduled,
         people_never_seen
     from engagement
+),
+
+-- Column groups: the boroughs of one month and provider (they add up to its London total).
+-- Row group: appointments = attended + acceptable + unacceptable absences + rescheduled.
+suppressed as (
+    {{ suppress_small_counts(
+        model_name='probation_engagement_monthly',
+        relation='complete',
+        key_columns=['appointment_month_date', 'provider_code', 'borough_code'],
+        count_columns=['people_supervised', 'appointments', 'attended', 'acceptable_absences',
+                       'unacceptable_absences', 'rescheduled', 'people_never_seen'],
+        group_by=['appointment_month_date', 'provider_code'],
+        additive_groups=[{
+            'total': 'appointments',
+            'parts': ['attended', 'acceptable_absences', 'unacceptable_absences', 'rescheduled'],
+        }],
+    ) }}
 )
 
-select * from final
+select
+    appointment_month_date,
+    provider_code,
+    borough_code,
+    people_supervised,
+    is_people_supervised_suppressed,
+    appointments,
+    is_appointments_suppressed,
+    attended,
+    is_attended_suppressed,
+    acceptable_absences,
+    is_acceptable_absences_suppressed,
+    unacceptable_absences,
+    is_unacceptable_absences_suppressed,
+    rescheduled,
+    is_rescheduled_suppressed,
+    people_never_seen,
+    is_people_never_seen_suppressed
+from suppressed

@@ -1,9 +1,24 @@
 -- grain: one row per programme
+-- Counts of 1 to var('suppression_threshold') are suppressed; the published programme
+-- headlines are exempt through the suppression_allow_list seed. A cost per X is withheld
+-- whenever X is, since cost / (cost per X) would give X back.
 
 with
 
 programme_value as (
     select * from {{ ref('int_finance__programme_value') }}
+),
+
+suppressed as (
+    {{ suppress_small_counts(
+        model_name='programme_value_for_money',
+        relation='programme_value',
+        key_columns=['programme_code'],
+        passthrough_columns=['programme_name', 'cost_gbp', 'cost_per_referral_gbp',
+                             'cost_per_take_up_gbp', 'cost_per_direct_conference_gbp',
+                             'police_officer_unit_cost_gbp', 'police_officer_equivalents'],
+        count_columns=['referrals', 'take_ups', 'direct_conferences'],
+    ) }}
 )
 
 select
@@ -11,11 +26,16 @@ select
     cast(programme_name as {{ dbt.type_string() }}) as programme_name,
     cast(cost_gbp as decimal(18, 2)) as cost_gbp,
     referrals,
+    is_referrals_suppressed,
     take_ups,
+    is_take_ups_suppressed,
     direct_conferences,
-    cost_per_referral_gbp,
-    cost_per_take_up_gbp,
-    cost_per_direct_conference_gbp,
+    is_direct_conferences_suppressed,
+    case when not is_referrals_suppressed then cost_per_referral_gbp end as cost_per_referral_gbp,
+    case when not is_take_ups_suppressed then cost_per_take_up_gbp end as cost_per_take_up_gbp,
+    case
+        when not is_direct_conferences_suppressed then cost_per_direct_conference_gbp
+    end as cost_per_direct_conference_gbp,
     police_officer_unit_cost_gbp,
     police_officer_equivalents
-from programme_value
+from suppressed

@@ -1,5 +1,6 @@
 -- grain: one row per London borough, whole programme period (zero rows for none)
 -- Funnel stages are cumulative: a referral counts at every stage up to its furthest one.
+-- Counts of 1 to var('suppression_threshold') are suppressed, with secondary suppression.
 
 with
 
@@ -19,7 +20,7 @@ funnel as (
     group by borough_code
 ),
 
-final as (
+complete as (
     select
         cast(boroughs.borough_code as {{ dbt.type_string() }}) as borough_code,
         cast(boroughs.borough_name as {{ dbt.type_string() }}) as borough_name,
@@ -34,6 +35,33 @@ final as (
     from boroughs
     left join funnel
         on boroughs.borough_code = funnel.borough_code
+),
+
+-- Each stage column adds up to a London total, so secondary suppression works per column.
+suppressed as (
+    {{ suppress_small_counts(
+        model_name='rj_funnel_by_borough',
+        relation='complete',
+        key_columns=['borough_code'],
+        passthrough_columns=['borough_name'],
+        count_columns=['referred', 'contacted', 'took_up', 'restorative_conversation',
+                       'indirect_communication', 'direct_conference'],
+    ) }}
 )
 
-select * from final
+select
+    borough_code,
+    borough_name,
+    referred,
+    is_referred_suppressed,
+    contacted,
+    is_contacted_suppressed,
+    took_up,
+    is_took_up_suppressed,
+    restorative_conversation,
+    is_restorative_conversation_suppressed,
+    indirect_communication,
+    is_indirect_communication_suppressed,
+    direct_conference,
+    is_direct_conference_suppressed
+from suppressed

@@ -1,5 +1,6 @@
 -- grain: one row per referral month, London-wide
 -- Funnel stages are cumulative: a referral counts at every stage up to its furthest one.
+-- Counts of 1 to var('suppression_threshold') are suppressed, with secondary suppression.
 
 with
 
@@ -15,7 +16,7 @@ funnel as (
     group by referral_month_date
 ),
 
-final as (
+complete as (
     select
         cast(referral_month_date as date) as referral_month_date,
         referred,
@@ -25,6 +26,31 @@ final as (
         indirect_communication,
         direct_conference
     from funnel
+),
+
+-- Each stage column adds up to a London total, so secondary suppression works per column.
+suppressed as (
+    {{ suppress_small_counts(
+        model_name='rj_funnel_monthly',
+        relation='complete',
+        key_columns=['referral_month_date'],
+        count_columns=['referred', 'contacted', 'took_up', 'restorative_conversation',
+                       'indirect_communication', 'direct_conference'],
+    ) }}
 )
 
-select * from final
+select
+    referral_month_date,
+    referred,
+    is_referred_suppressed,
+    contacted,
+    is_contacted_suppressed,
+    took_up,
+    is_took_up_suppressed,
+    restorative_conversation,
+    is_restorative_conversation_suppressed,
+    indirect_communication,
+    is_indirect_communication_suppressed,
+    direct_conference,
+    is_direct_conference_suppressed
+from suppressed

@@ -1,4 +1,6 @@
--- grain: one row per referral outcome (all four outcomes, zero when none)
+-- grain: one row per referral outcome (all four, zero when none)
+-- Counts of 1 to var('suppression_threshold') are suppressed (macros/suppress_small_counts.sql);
+-- the published programme headlines are exempt through the suppression_allow_list seed.
 
 with
 
@@ -23,14 +25,29 @@ counted as (
     group by outcome
 ),
 
-final as (
+complete as (
     select
         cast(outcomes.outcome as {{ dbt.type_string() }}) as outcome,
-        cast(coalesce(counted.referrals, 0) as {{ dbt.type_bigint() }}) as referrals,
-        cast(outcomes.display_order as {{ dbt.type_int() }}) as display_order
+        cast(outcomes.display_order as {{ dbt.type_int() }}) as display_order,
+        cast(coalesce(counted.referrals, 0) as {{ dbt.type_bigint() }}) as referrals
     from outcomes
     left join counted
         on outcomes.outcome = counted.outcome
+),
+
+suppressed as (
+    {{ suppress_small_counts(
+        model_name='rj_referral_outcomes',
+        relation='complete',
+        key_columns=['outcome'],
+        passthrough_columns=['display_order'],
+        count_columns=['referrals'],
+    ) }}
 )
 
-select * from final
+select
+    outcome,
+    referrals,
+    is_referrals_suppressed,
+    display_order
+from suppressed

@@ -32,6 +32,7 @@ import duckdb
 
 from justice_warehouse import extracts
 from justice_warehouse.paths import synthetic_seed_dir
+from justice_warehouse.storage import create_compatible_file
 
 DEFAULT_KEEP_VERSIONS = 3
 WAREHOUSE_NAME = "justice.duckdb"
@@ -98,7 +99,8 @@ def _copy_audit_history(connection: duckdb.DuckDBPyConnection, published: Path) 
 
 def _load(options: BuildOptions, candidate: Path, build_id: str) -> None:
     source = options.extracts_dir or synthetic_seed_dir(options.root)
-    _say(f"[1/4] checking and loading extracts from {source}")
+    _say(f"[1/5] checking and loading extracts from {source}")
+    create_compatible_file(candidate)
     with duckdb.connect(str(candidate)) as connection:
         extracts.ensure_audit_tables(connection)
         _copy_audit_history(connection, options.warehouse)
@@ -127,7 +129,7 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> None:
 def _dbt_build(options: BuildOptions, candidate: Path) -> None:
     from justice_warehouse.dbt import run_dbt
 
-    _say("[2/4] dbt build (seeds, models, data and unit tests)")
+    _say("[2/5] dbt build (seeds, models, data and unit tests)")
     # The row-level tables were loaded from the extracts; dbt loads only the reference seeds.
     result = run_dbt(options.root, ["build", "--exclude", "path:seeds/synthetic"], candidate)
     _say(f"      {result.summary}")
@@ -136,10 +138,29 @@ def _dbt_build(options: BuildOptions, candidate: Path) -> None:
         raise BuildFailed(f"dbt build failed:\n{failures}")
 
 
+def _disclosure_check(options: BuildOptions, candidate: Path) -> None:
+    from justice_warehouse import privacy
+
+    _say("[3/5] disclosure checks (small-number suppression, column sensitivity)")
+    problems = privacy.check(candidate, options.root)
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise BuildFailed(f"the reporting tables could disclose people:\n{listed}")
+
+
+def _require_salt_in_production() -> None:
+    if os.environ.get("JW_ENV") == "production" and not os.environ.get("JW_PSEUDONYM_SALT"):
+        raise BuildFailed(
+            "JW_ENV=production but JW_PSEUDONYM_SALT is not set: refusing to build with the "
+            "public development salt (set a secret salt in the environment)",
+            2,
+        )
+
+
 def _validate(options: BuildOptions, candidate: Path) -> None:
     from justice_warehouse import validate
 
-    _say("[3/4] validation suites")
+    _say("[4/5] validation suites")
     gx_dir = options.gx_dir or options.root / "gx"
     report = validate.run_validation(candidate, gx_dir, keep_runs=options.keep_runs)
     _say(validate.summary(report))
@@ -147,14 +168,16 @@ def _validate(options: BuildOptions, candidate: Path) -> None:
         raise BuildFailed("validation failed", report.exit_code)
 
 
-def export_reporting(candidate: Path, target: Path) -> None:
+def export_reporting(candidate: Path, target: Path, exports: Path) -> None:
     """A separate file holding only the reporting tables, for BI tools.
 
     The tables sit in the file's default schema: opened as ``reporting.duckdb`` its catalog
     is ``reporting``, so ``reporting.<table>`` (and the bare table name) resolve. A schema
     named ``reporting`` inside it would make ``reporting.<table>`` ambiguous in DuckDB.
+    Every table is also written as ``exports/<table>.parquet`` for tools that read files.
     """
-    target.unlink(missing_ok=True)
+    exports.mkdir(parents=True, exist_ok=True)
+    create_compatible_file(target)
     with duckdb.connect(str(target)) as connection:
         connection.execute(f"attach '{candidate}' as candidate (read_only)")
         tables = connection.execute(
@@ -164,6 +187,9 @@ def export_reporting(candidate: Path, target: Path) -> None:
         for (table,) in tables:
             connection.execute(
                 f"create table main.{table} as select * from candidate.reporting.{table}"
+            )
+            connection.execute(
+                f"copy main.{table} to '{exports / (table + '.parquet')}' (format parquet)"
             )
         connection.execute("detach candidate")
         connection.execute("checkpoint")
@@ -197,12 +223,24 @@ def _write_manifest(directory: Path, manifest: dict[str, str]) -> None:
     os.replace(temporary, directory / "manifest.json")
 
 
+def _replace_exports(new: Path, published: Path) -> None:
+    """Publish each Parquet file by atomic rename, then drop files no model writes any more."""
+    published.mkdir(parents=True, exist_ok=True)
+    names = {path.name for path in new.glob("*.parquet")}
+    for name in sorted(names):
+        os.replace(new / name, published / name)
+    for stale in published.glob("*.parquet"):
+        if stale.name not in names:
+            stale.unlink()
+
+
 def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
-    _say("[4/4] publishing")
+    _say("[5/5] publishing")
     directory = options.warehouse.parent
     candidate, reporting = workdir / WAREHOUSE_NAME, workdir / REPORTING_NAME
-    export_reporting(candidate, reporting)
+    export_reporting(candidate, reporting, workdir / "exports")
     _archive_published(directory, options.keep_versions)
+    _replace_exports(workdir / "exports", directory / "exports")
     os.replace(reporting, directory / REPORTING_NAME)
     os.replace(candidate, options.warehouse)
     source = str(options.extracts_dir) if options.extracts_dir else "bundled synthetic seeds"
@@ -226,6 +264,7 @@ def build(options: BuildOptions) -> str:
     Raises ``BuildFailed`` (published files untouched, candidate kept under failed/).
     """
     directory = options.warehouse.parent
+    _require_salt_in_production()
     with build_lock(directory):
         shutil.rmtree(directory / ".candidates", ignore_errors=True)  # a killed build's leftovers
         build_id = new_build_id()
@@ -235,6 +274,7 @@ def build(options: BuildOptions) -> str:
         try:
             _load(options, candidate, build_id)
             _dbt_build(options, candidate)
+            _disclosure_check(options, candidate)
             _validate(options, candidate)
             _publish(options, workdir, build_id)
         except BuildFailed as error:

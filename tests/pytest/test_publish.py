@@ -247,7 +247,7 @@ def test_killed_build_leaves_published_files_and_next_build_succeeds(
         "--gx-dir",
         str(tmp_path / "gx"),
     ]
-    for step in ("[2/4]", "[3/4]"):
+    for step in ("[2/5]", "[4/5]"):
         process = subprocess.Popen(
             command,
             cwd=project_root,

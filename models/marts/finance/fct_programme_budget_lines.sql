@@ -1,4 +1,5 @@
 -- grain: one row per programme budget or reference line
+-- (the free-text description stays in staging: free text never reaches a mart)
 
 with
 
@@ -27,8 +28,7 @@ joined as (
         budget_lines.line_type = 'budget' as is_counted_in_programme_cost,
         budget_lines.amount_gbp,
         budget_lines.basis,
-        budget_lines.source_figure_id,
-        budget_lines.description
+        budget_lines.source_figure_id
     from budget_lines
     left join programmes
         on budget_lines.programme_code = programmes.programme_code

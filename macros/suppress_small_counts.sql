@@ -1,0 +1,182 @@
+{#-
+    Small-number suppression for a table of counts (people or cases), as UK official
+    statistics do it.
+
+    Primary: a count from 1 up to the threshold (var suppression_threshold, default 5) is
+    replaced by null and flagged is_<column>_suppressed. Zero is shown.
+
+    Secondary, so that no suppressed cell can be solved from totals published alongside it:
+      * column rule: within each column group (the rows sharing group_by; the whole table
+        when empty), a count column with exactly one suppressed cell also suppresses its
+        smallest other cell (non-zero first), since the column adds up to a published total;
+      * row rule: within a row, for each additive group {total, parts} (total = sum of parts),
+        exactly one suppressed cell also suppresses the smallest other part (or the total).
+    The two rules run `rounds` times in turn, as one rule can create a lone cell for the
+    other; a test checks that no group is left with exactly one suppressed cell.
+
+    Exemption: a cell listed in the suppression_allow_list seed for this model, column and key
+    is shown as long as it equals its published figure (published_figures seed); any other
+    value is suppressed as usual. An exempt cell is public, so it is never chosen for
+    secondary suppression (hiding it would protect nothing).
+
+    model_name: the calling model's name, as the allow list spells it.
+    relation: a CTE holding key_columns, passthrough_columns and count_columns (integers).
+    Renders a select statement (with its own CTEs) to use as a CTE body.
+-#}
+{% macro suppress_small_counts(
+    model_name,
+    relation,
+    key_columns,
+    count_columns,
+    passthrough_columns=[],
+    group_by=[],
+    additive_groups=[],
+    rounds=3
+) -%}
+    {%- set threshold = var('suppression_threshold') | int -%}
+    {%- set model = model_name -%}
+    {%- set key_parts = [] -%}
+    {%- for key in key_columns -%}
+        {%- if not loop.first -%}{%- do key_parts.append("'|'") -%}{%- endif -%}
+        {%- do key_parts.append(
+            "coalesce(cast(" ~ relation ~ "." ~ key ~ " as " ~ dbt.type_string() ~ "), '')"
+        ) -%}
+    {%- endfor -%}
+    {%- set key_text = dbt.concat(key_parts) if key_parts | length > 1 else key_parts[0] -%}
+    {%- set window = 'partition by ' ~ (group_by | join(', ')) if group_by else '' -%}
+    {%- set order_keys = key_columns | join(', ') -%}
+    {%- set allowed_flags = [] -%}
+    {%- for column in count_columns -%}{%- do allowed_flags.append('a_' ~ column) -%}{%- endfor -%}
+    {%- set carried = key_columns + passthrough_columns + count_columns + allowed_flags -%}
+
+    with
+
+    allowed as (
+        select
+            allow_list.column_name,
+            allow_list.key_value,
+            figures.published_value
+        from {{ ref('suppression_allow_list') }} as allow_list
+        inner join {{ ref('published_figures') }} as figures
+            on allow_list.figure_id = figures.figure_id
+        where allow_list.model_name = '{{ model }}'
+    ),
+
+    base as (
+        select
+            {% for column in key_columns + passthrough_columns + count_columns -%}
+                {{ relation }}.{{ column }},
+            {% endfor -%}
+            {% for column in count_columns -%}
+                allowed_{{ column }}.key_value is not null as a_{{ column }},
+            {% endfor -%}
+            {% for column in count_columns -%}
+                coalesce(
+                    {{ relation }}.{{ column }} between 1 and {{ threshold }}
+                    and allowed_{{ column }}.key_value is null,
+                    false
+                ) as s_{{ column }}{% if not loop.last %},{% endif %}
+            {% endfor %}
+        from {{ relation }}
+        {% for column in count_columns -%}
+            left join allowed as allowed_{{ column }}
+                on
+                    allowed_{{ column }}.column_name = '{{ column }}'
+                    and allowed_{{ column }}.key_value = {{ key_text }}
+                    and cast(allowed_{{ column }}.published_value as {{ dbt.type_bigint() }})
+                    = {{ relation }}.{{ column }}
+        {% endfor %}
+    ),
+
+    {% set ns = namespace(previous='base') -%}
+    {% for round in range(rounds) %}
+        column_rule_{{ round }} as (
+            select
+                {% for column in carried -%}
+                    {{ column }},
+                {% endfor -%}
+                {% for column in count_columns -%}
+                    (
+                        s_{{ column }}
+                        or (
+                            {{ column }} is not null
+                            and not a_{{ column }}
+                            and sum(case when s_{{ column }} then 1 else 0 end) over ({{ window }}) = 1
+                            and row_number() over (
+                                partition by
+                                    {% for group_column in group_by %}{{ group_column }}, {% endfor -%}
+                                    s_{{ column }},
+                                    a_{{ column }},
+                                    case when {{ column }} is null then 1 else 0 end
+                                order by
+                                    case when {{ column }} = 0 then 1 else 0 end,
+                                    {{ column }},
+                                    {{ order_keys }}
+                            ) = 1
+                            and not s_{{ column }}
+                        )
+                    ) as s_{{ column }}{% if not loop.last %},{% endif %}
+                {% endfor %}
+            from {{ ns.previous }}
+        ),
+        {% set ns.previous = 'column_rule_' ~ round %}
+
+        {% if additive_groups %}
+        row_rule_{{ round }} as (
+            select
+                {% for column in carried -%}
+                    {{ column }},
+                {% endfor -%}
+                {% set decided = [] -%}
+                {% for additive in additive_groups -%}
+                    {%- set cells = additive.parts + [additive.total] -%}
+                    {%- set lone -%}
+                        ({% for cell in cells %}case when s_{{ cell }} then 1 else 0 end{% if not loop.last %} + {% endif %}{% endfor %}) = 1
+                    {%- endset -%}
+                    {%- set rank_keys = [] -%}
+                    {% for cell in cells -%}
+                        {%- do rank_keys.append(
+                            "case when s_" ~ cell ~ " or a_" ~ cell ~ " or " ~ cell
+                            ~ " is null then 1e18 else "
+                            ~ ("1e15" if cell == additive.total else "0")
+                            ~ " + case when " ~ cell ~ " = 0 then 1e14 else 0 end + "
+                            ~ cell ~ " * 100 + " ~ loop.index ~ " end"
+                        ) -%}
+                    {% endfor -%}
+                    {% for cell in cells -%}
+                        {%- do decided.append(cell) -%}
+                        (
+                            s_{{ cell }}
+                            or (
+                                {{ lone }}
+                                and not s_{{ cell }}
+                                and {{ rank_keys[loop.index0] }} < 1e18
+                                and {{ rank_keys[loop.index0] }} = least({{ rank_keys | join(', ') }})
+                            )
+                        ) as s_{{ cell }},
+                    {% endfor -%}
+                {% endfor -%}
+                {% for column in count_columns if column not in decided -%}
+                    s_{{ column }},
+                {% endfor -%}
+                1 as row_rule_marker
+            from {{ ns.previous }}
+        ),
+        {% set ns.previous = 'row_rule_' ~ round %}
+        {% endif %}
+    {% endfor %}
+
+    suppressed as (
+        select
+            {% for column in key_columns + passthrough_columns -%}
+                {{ column }},
+            {% endfor -%}
+            {% for column in count_columns -%}
+                case when s_{{ column }} then null else {{ column }} end as {{ column }},
+                s_{{ column }} as is_{{ column }}_suppressed{% if not loop.last %},{% endif %}
+            {% endfor %}
+        from {{ ns.previous }}
+    )
+
+    select * from suppressed
+{%- endmacro %}

@@ -1,0 +1,194 @@
+"""Disclosure checks on the BI-facing reporting tables of a built warehouse.
+
+Run by every build before publishing, and by the tests:
+
+* no count from 1 to the suppression threshold is shown anywhere in ``reporting`` (every
+  integer column counts, unless the model YAML classifies it as a dimension), except cells
+  the ``suppression_allow_list`` seed exempts and that equal their published figure;
+* in every suppressed table, no column group or additive row group holds exactly one
+  suppressed cell, which could be solved from the totals published alongside it;
+* every reporting column is classified (``meta.sensitivity``) and none is identifying.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import yaml
+
+ALLOWED_SENSITIVITY = {"dimension", "aggregate", "public"}
+IDENTIFYING_SENSITIVITY = {"direct_identifier", "pseudonymous", "free_text"}
+_INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+}
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    """How a reporting model suppresses: mirrors its suppress_small_counts() call."""
+
+    counts: tuple[str, ...]
+    group_by: tuple[str, ...] = ()
+    additive: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+
+
+FUNNEL = (
+    "referred",
+    "contacted",
+    "took_up",
+    "restorative_conversation",
+    "indirect_communication",
+    "direct_conference",
+)
+SUPPRESSED_TABLES = {
+    "rj_referral_outcomes": SuppressedTable(("referrals",)),
+    "rj_funnel_monthly": SuppressedTable(FUNNEL),
+    "rj_funnel_by_borough": SuppressedTable(FUNNEL),
+    "programme_value_for_money": SuppressedTable(("referrals", "take_ups", "direct_conferences")),
+    "probation_engagement_monthly": SuppressedTable(
+        (
+            "people_supervised",
+            "appointments",
+            "attended",
+            "acceptable_absences",
+            "unacceptable_absences",
+            "rescheduled",
+            "people_never_seen",
+        ),
+        group_by=("appointment_month_date", "provider_code"),
+        additive=(
+            (
+                "appointments",
+                ("attended", "acceptable_absences", "unacceptable_absences", "rescheduled"),
+            ),
+        ),
+    ),
+}
+
+
+def threshold() -> int:
+    return int(os.environ.get("JW_SUPPRESSION_THRESHOLD", "5"))
+
+
+def reporting_columns(root: Path) -> dict[str, dict[str, dict]]:
+    """model -> column -> meta, from the reporting models' YAML."""
+    document = yaml.safe_load(
+        (root / "models" / "reporting" / "_reporting__models.yml").read_text()
+    )
+    return {
+        model["name"]: {column["name"]: column.get("meta") or {} for column in model["columns"]}
+        for model in document["models"]
+    }
+
+
+def classification_problems(root: Path) -> list[str]:
+    problems = []
+    for model, columns in reporting_columns(root).items():
+        for column, meta in columns.items():
+            sensitivity = meta.get("sensitivity")
+            if sensitivity is None:
+                problems.append(f"reporting.{model}.{column}: no meta.sensitivity")
+            elif sensitivity in IDENTIFYING_SENSITIVITY or sensitivity not in ALLOWED_SENSITIVITY:
+                problems.append(
+                    f"reporting.{model}.{column}: sensitivity {sensitivity!r} "
+                    "may not reach a reporting model"
+                )
+    return problems
+
+
+def small_count_problems(
+    connection: duckdb.DuckDBPyConnection, root: Path, schema: str = "reporting"
+) -> list[str]:
+    """Shown counts from 1 to the threshold, by table and column."""
+    limit = threshold()
+    declared = reporting_columns(root)
+    allowed = _allowed_values(connection)
+    problems = []
+    columns = connection.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = ? order by table_name, ordinal_position",
+        [schema],
+    ).fetchall()
+    for table, column, data_type in columns:
+        meta = declared.get(table, {}).get(column, {})
+        if data_type not in _INTEGER_TYPES or (
+            meta.get("sensitivity") == "dimension" and "count_of" not in meta
+        ):
+            continue
+        exempt = sorted(allowed.get((table, column), set()))
+        exempt_sql = f" and {column} not in ({', '.join(map(str, exempt))})" if exempt else ""
+        shown = connection.execute(
+            f'select count(*) from "{schema}"."{table}" '
+            f"where {column} between 1 and {limit}{exempt_sql}"
+        ).fetchall()[0][0]
+        if shown:
+            problems.append(
+                f"{schema}.{table}.{column}: {shown} unsuppressed count(s) between 1 and {limit}"
+            )
+    return problems
+
+
+def _allowed_values(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[int]]:
+    rows = connection.execute(
+        "select a.model_name, a.column_name, cast(f.published_value as bigint) "
+        "from main.suppression_allow_list as a "
+        "inner join main.published_figures as f on a.figure_id = f.figure_id"
+    ).fetchall()
+    allowed: dict[tuple[str, str], set[int]] = {}
+    for model, column, value in rows:
+        allowed.setdefault((model, column), set()).add(value)
+    return allowed
+
+
+def lone_suppression_problems(
+    connection: duckdb.DuckDBPyConnection, schema: str = "reporting"
+) -> list[str]:
+    """Groups with exactly one suppressed cell, which totals could give away."""
+    problems = []
+    for table, spec in SUPPRESSED_TABLES.items():
+        group = ", ".join(spec.group_by)
+        for column in spec.counts:
+            select_group = f"{group}, " if group else ""
+            group_clause = f"group by {group}" if group else ""
+            lone = connection.execute(
+                f"select count(*) from (select {select_group}"
+                f"sum(case when is_{column}_suppressed then 1 else 0 end) as n "
+                f'from "{schema}"."{table}" {group_clause}) as groups where n = 1'
+            ).fetchall()[0][0]
+            if lone:
+                problems.append(
+                    f"{schema}.{table}.{column}: {lone} column group(s) with one suppressed cell"
+                )
+        for total, parts in spec.additive:
+            cells = " + ".join(
+                f"case when is_{cell}_suppressed then 1 else 0 end" for cell in (total, *parts)
+            )
+            lone = connection.execute(
+                f'select count(*) from "{schema}"."{table}" where {cells} = 1'
+            ).fetchall()[0][0]
+            if lone:
+                problems.append(
+                    f"{schema}.{table}: {lone} row(s) where one of {total} = "
+                    f"{' + '.join(parts)} is the only suppressed cell"
+                )
+    return problems
+
+
+def check(warehouse: Path, root: Path) -> list[str]:
+    """Every disclosure problem of a built warehouse (empty when it may be published)."""
+    problems = classification_problems(root)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        problems += small_count_problems(connection, root)
+        problems += lone_suppression_problems(connection)
+    return problems

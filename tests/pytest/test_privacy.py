@@ -1,0 +1,281 @@
+"""Personal data stays in the warehouse: pseudonymised ids, small-number suppression, and
+BI-safe outputs (DuckDB 1.4-readable files, Parquet exports, read-only SQLAlchemy)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from conftest import cli_env, copy_project, run_cli
+from justice_warehouse import privacy
+
+
+def copy_warehouse(built: Path, tmp: Path, *statements: str) -> Path:
+    copy = tmp / "copy.duckdb"
+    shutil.copy2(built, copy)
+    with duckdb.connect(str(copy)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    return copy
+
+
+def test_built_warehouse_passes_every_disclosure_check(built_warehouse: Path, project_root):
+    assert privacy.check(built_warehouse, project_root) == []
+    with duckdb.connect(str(built_warehouse), read_only=True) as connection:
+        suppressed = connection.execute(
+            "select count(*) from reporting.probation_engagement_monthly "
+            "where is_rescheduled_suppressed"
+        ).fetchall()[0][0]
+    assert suppressed > 0  # the synthetic caseload has small cells, and they are hidden
+
+
+def test_an_unsuppressed_count_is_found(built_warehouse: Path, project_root, tmp_path: Path):
+    copy = copy_warehouse(
+        built_warehouse,
+        tmp_path,
+        "create table reporting.leaky_conferences as select borough_code, "
+        "count(*) as conferences from marts.fct_rj_referrals where is_direct_conference "
+        "group by borough_code",
+    )
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        problems = privacy.small_count_problems(connection, project_root)
+    assert problems and problems[0].startswith("reporting.leaky_conferences.conferences:")
+
+
+def test_a_lone_suppressed_cell_is_found(built_warehouse: Path, tmp_path: Path):
+    copy = copy_warehouse(
+        built_warehouse,
+        tmp_path,
+        # un-hide one of the two suppressed took_up cells, leaving its partner alone
+        "update reporting.rj_funnel_monthly set is_took_up_suppressed = false, took_up = 4 "
+        "where referral_month_date = (select min(referral_month_date) "
+        "from reporting.rj_funnel_monthly where is_took_up_suppressed)",
+    )
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        assert connection.execute(
+            "select count(*) from reporting.rj_funnel_monthly where is_took_up_suppressed"
+        ).fetchall() == [(1,)]
+        lone = privacy.lone_suppression_problems(connection)
+    assert any(p.startswith("reporting.rj_funnel_monthly.took_up: 1 column group") for p in lone)
+
+
+def test_every_reporting_column_is_classified_and_none_identifying(project_root, tmp_path):
+    assert privacy.classification_problems(project_root) == []
+    copy = copy_project(tmp_path / "project")
+    path = copy / "models" / "reporting" / "_reporting__models.yml"
+    document = yaml.safe_load(path.read_text())
+    columns = document["models"][0]["columns"]
+    columns[0]["meta"] = {"sensitivity": "pseudonymous"}
+    del columns[1]["meta"]
+    path.write_text(yaml.safe_dump(document))
+    problems = privacy.classification_problems(copy)
+    assert len(problems) == 2
+    assert "sensitivity 'pseudonymous' may not reach a reporting model" in problems[0]
+    assert "no meta.sensitivity" in problems[1]
+
+
+def test_no_raw_identifier_value_beyond_staging(built_warehouse: Path):
+    with duckdb.connect(str(built_warehouse), read_only=True) as connection:
+        raw = {
+            value
+            for (value,) in connection.execute(
+                "select victim_ref from main.rj_referrals union select offender_ref "
+                "from main.rj_referrals union select case_reference "
+                "from main.probation_appointments"
+            ).fetchall()
+            if value
+        }
+        leaks = []
+        for schema, table, column in connection.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_schema in ('intermediate', 'marts', 'reporting') "
+            "and data_type = 'VARCHAR'"
+        ).fetchall():
+            values = {
+                v
+                for (v,) in connection.execute(
+                    f'select distinct "{column}" from "{schema}"."{table}"'
+                ).fetchall()
+            }
+            if values & raw:
+                leaks.append(f"{schema}.{table}.{column}")
+    assert len(raw) > 2000
+    assert leaks == []
+
+
+def test_pseudonym_is_the_keyed_sha256_of_salt_and_reference(built_warehouse: Path):
+    with duckdb.connect(str(built_warehouse), read_only=True) as connection:
+        pseudo, reference = connection.execute(
+            "select s.person_pseudo_id, a.case_reference "
+            "from staging.stg_probation__appointments as s "
+            "inner join main.probation_appointments as a using (appointment_id) limit 1"
+        ).fetchall()[0]
+    salt = "justice-warehouse-development-salt"  # the documented development salt
+    assert pseudo == hashlib.sha256(f"{salt}|{reference}".encode()).hexdigest()
+
+
+def test_production_build_refuses_without_a_salt(project_root: Path, tmp_path: Path):
+    env = cli_env(tmp_path)
+    env.update({"JW_PROJECT_DIR": str(project_root), "JW_ENV": "production"})
+    env.pop("JW_PSEUDONYM_SALT", None)
+    result = run_cli(
+        ["build", "--warehouse", str(tmp_path / "w" / "justice.duckdb")], cwd=project_root, env=env
+    )
+    assert result.returncode == 2
+    assert "JW_PSEUDONYM_SALT is not set" in result.stderr
+    assert not (tmp_path / "w" / "justice.duckdb").exists()
+    # plain dbt refuses too, in the macro itself
+    dbt = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dbt.cli.main",
+            "compile",
+            "--select",
+            "stg_restore__referrals",
+            "--project-dir",
+            str(project_root),
+            "--profiles-dir",
+            str(project_root),
+        ],
+        env={**env, "JW_DUCKDB_PATH": str(tmp_path / "dev.duckdb")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert dbt.returncode != 0
+    assert "refusing to pseudonymise" in dbt.stdout + dbt.stderr
+
+
+def test_deliberately_unsuppressed_model_fails_the_build(tmp_path: Path):
+    project = copy_project(tmp_path / "project")
+    model = project / "models" / "reporting" / "rj_funnel_by_borough.sql"
+    text = model.read_text()
+    # the same contract, but every count shown: the suppression macro bypassed
+    flags = ", ".join(f"false as is_{column}_suppressed" for column in privacy.FUNNEL)
+    text = text.replace("from suppressed\n", f"from (select *, {flags} from complete) as raw\n")
+    model.write_text(text)
+    env = cli_env(tmp_path)
+    env["JW_PROJECT_DIR"] = str(project)
+    result = run_cli(
+        [
+            "build",
+            "--warehouse",
+            str(tmp_path / "w" / "justice.duckdb"),
+            "--gx-dir",
+            str(tmp_path / "gx"),
+        ],
+        cwd=project,
+        env=env,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "the reporting tables could disclose people" in result.stderr
+    assert "reporting.rj_funnel_by_borough.direct_conference" in result.stderr
+    assert not (tmp_path / "w" / "reporting.duckdb").exists()
+
+
+OLD_DUCKDB = "1.4.4"
+
+
+@pytest.fixture(scope="module")
+def old_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A separate environment with the DuckDB that BI tools such as Evidence bundle."""
+    venv = tmp_path_factory.mktemp("duckdb14") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [
+            str(venv / "bin" / "pip"),
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"duckdb=={OLD_DUCKDB}",
+        ],
+        check=True,
+    )
+    return venv / "bin" / "python"
+
+
+OPEN_WITH_OLD = """
+import json, sys, duckdb
+published = sys.argv[1]
+out = {"version": duckdb.__version__}
+for name in ("reporting.duckdb", "justice.duckdb"):
+    with duckdb.connect(f"{published}/{name}", read_only=True) as connection:
+        out[name] = connection.execute(
+            "select sum(referrals) from reporting.rj_referral_outcomes").fetchall()[0][0]
+out["parquet"] = duckdb.sql(
+    f"select count(*) from '{published}/exports/rj_funnel_by_borough.parquet'").fetchall()[0][0]
+print(json.dumps(out))
+"""
+
+
+def test_published_files_open_in_duckdb_1_4(old_duckdb: Path, built_warehouse: Path):
+    result = subprocess.run(
+        [str(old_duckdb), "-c", OPEN_WITH_OLD, str(built_warehouse.parent)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout) == {
+        "version": OLD_DUCKDB,
+        "reporting.duckdb": 988,
+        "justice.duckdb": 988,
+        "parquet": 33,
+    }
+
+
+def test_every_reporting_model_is_exported_as_parquet(built_warehouse: Path):
+    exports = built_warehouse.parent / "exports"
+    with duckdb.connect(str(built_warehouse.parent / "reporting.duckdb"), read_only=True) as con:
+        tables = {
+            t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()
+        }
+        for table in tables:
+            from_file = con.execute(
+                f"select count(*) from '{exports / (table + '.parquet')}'"
+            ).fetchall()
+            assert from_file == con.execute(f"select count(*) from {table}").fetchall()
+    assert {p.stem for p in exports.glob("*.parquet")} == tables
+
+
+def test_bi_sqlalchemy_url_is_read_only(built_warehouse: Path):
+    path = built_warehouse.parent / "reporting.duckdb"
+    engine = sa.create_engine(f"duckdb:///{path}?access_mode=read_only")
+    try:
+        with engine.connect() as connection:
+            total = connection.execute(
+                sa.text("select sum(referrals) from reporting.rj_referral_outcomes")
+            ).scalar()
+            assert total == 988
+            with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+                connection.execute(sa.text("create table sneaky (a integer)"))
+    finally:
+        engine.dispose()
+
+
+def test_dashboards_are_declared_as_exposures(built_warehouse: Path):
+    manifest = json.loads((built_warehouse.parent / "target" / "manifest.json").read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {
+        "restore_programme_dashboard",
+        "probation_engagement_dashboard",
+        "published_figures_report",
+    }
+    depends = {n for e in exposures.values() for n in e["depends_on"]["nodes"]}
+    reporting = {
+        n
+        for n in manifest["nodes"]
+        if n.startswith("model.justice_warehouse.")
+        and manifest["nodes"][n]["schema"] == "reporting"
+    }
+    assert depends == reporting
