@@ -44,24 +44,12 @@ suppressed as (
         relation='complete',
         key_columns=['borough_code'],
         passthrough_columns=['borough_name'],
-        count_columns=['referred', 'contacted', 'took_up', 'restorative_conversation',
-                       'indirect_communication', 'direct_conference'],
+        count_columns=rj_funnel_stages(),
     ) }}
 )
 
 select
     borough_code,
     borough_name,
-    referred,
-    is_referred_suppressed,
-    contacted,
-    is_contacted_suppressed,
-    took_up,
-    is_took_up_suppressed,
-    restorative_conversation,
-    is_restorative_conversation_suppressed,
-    indirect_communication,
-    is_indirect_communication_suppressed,
-    direct_conference,
-    is_direct_conference_suppressed
+    {{ rj_funnel_suppressed_columns() }}
 from suppressed

@@ -87,3 +87,13 @@ def warehouse(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     """All rows of a query (DuckDB 2.0 results must be fetched to the end)."""
     return connection.execute(sql).fetchall()
+
+
+def copy_with(built: Path, tmp: Path, *statements: str) -> Path:
+    """A copy of a built warehouse file with ``statements`` run on it (to break it on purpose)."""
+    copy = tmp / "copy.duckdb"
+    shutil.copy2(built, copy)
+    with duckdb.connect(str(copy)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    return copy

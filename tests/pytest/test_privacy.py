@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,17 +14,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from conftest import cli_env, copy_project, run_cli
+from conftest import cli_env, copy_project, copy_with, run_cli
 from justice_warehouse import privacy
-
-
-def copy_warehouse(built: Path, tmp: Path, *statements: str) -> Path:
-    copy = tmp / "copy.duckdb"
-    shutil.copy2(built, copy)
-    with duckdb.connect(str(copy)) as connection:
-        for statement in statements:
-            connection.execute(statement)
-    return copy
 
 
 def test_built_warehouse_passes_every_disclosure_check(built_warehouse: Path, project_root):
@@ -39,7 +29,7 @@ def test_built_warehouse_passes_every_disclosure_check(built_warehouse: Path, pr
 
 
 def test_an_unsuppressed_count_is_found(built_warehouse: Path, project_root, tmp_path: Path):
-    copy = copy_warehouse(
+    copy = copy_with(
         built_warehouse,
         tmp_path,
         "create table reporting.leaky_conferences as select borough_code, "
@@ -52,7 +42,7 @@ def test_an_unsuppressed_count_is_found(built_warehouse: Path, project_root, tmp
 
 
 def test_a_lone_suppressed_cell_is_found(built_warehouse: Path, tmp_path: Path):
-    copy = copy_warehouse(
+    copy = copy_with(
         built_warehouse,
         tmp_path,
         # un-hide one of the two suppressed took_up cells, leaving its partner alone

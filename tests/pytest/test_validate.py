@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import cli_env, run_cli
+from conftest import cli_env, copy_with, run_cli
 
 
 def validate(project_root: Path, warehouse: Path, tmp: Path, *extra: str):
@@ -24,15 +24,6 @@ def validate(project_root: Path, warehouse: Path, tmp: Path, *extra: str):
         cwd=project_root,
         env=env,
     )
-
-
-def corrupted_copy(built: Path, tmp: Path, *statements: str) -> Path:
-    copy = tmp / "corrupted.duckdb"
-    shutil.copy2(built, copy)
-    with duckdb.connect(str(copy)) as connection:
-        for statement in statements:
-            connection.execute(statement)
-    return copy
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +164,7 @@ def test_corrupted_warehouse_fails_the_right_expectation(
     corruption: str, built_warehouse: Path, project_root: Path, tmp_path: Path
 ):
     statements, suite, expectation, observed = CORRUPTIONS[corruption]
-    warehouse = corrupted_copy(built_warehouse, tmp_path, *statements)
+    warehouse = copy_with(built_warehouse, tmp_path, *statements)
     result = validate(project_root, warehouse, tmp_path, "--json", str(tmp_path / "r.json"))
     assert result.returncode == 1, result.stdout + result.stderr
     failures = [
@@ -189,9 +180,7 @@ def test_corrupted_warehouse_fails_the_right_expectation(
 def test_missing_table_is_an_error_not_a_failure(
     built_warehouse: Path, project_root: Path, tmp_path: Path
 ):
-    warehouse = corrupted_copy(
-        built_warehouse, tmp_path, "drop table reporting.published_figure_checks"
-    )
+    warehouse = copy_with(built_warehouse, tmp_path, "drop table reporting.published_figure_checks")
     result = validate(project_root, warehouse, tmp_path, "--json", str(tmp_path / "r.json"))
     assert result.returncode == 2, result.stdout + result.stderr
     data = json.loads((tmp_path / "r.json").read_text())
