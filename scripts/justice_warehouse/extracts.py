@@ -131,10 +131,12 @@ def _compare_columns(file: str, found: list[str], spec: Table, header_text: str 
     problems = []
     missing = [name for name in expected if name not in found]
     extra = [name for name in found if name not in expected]
+    renamed_to: set[str] = set()
     for name in missing:
         position = expected.index(name)
         renamed = found[position] if position < len(found) and found[position] in extra else None
         if renamed:
+            renamed_to.add(renamed)
             problems.append(
                 Problem(
                     file,
@@ -145,11 +147,6 @@ def _compare_columns(file: str, found: list[str], spec: Table, header_text: str 
             )
         else:
             problems.append(Problem(file, f"missing column {name!r}", line=1, column=name))
-    renamed_to = {
-        p.message.split("found ")[1].split(" ")[0].strip("'")
-        for p in problems
-        if p.message.startswith("renamed")
-    }
     for name in extra:
         if name not in renamed_to:
             problems.append(Problem(file, f"unexpected extra column {name!r}", line=1, column=name))
