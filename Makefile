@@ -5,13 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WAREHOUSE ?= warehouse/justice.duckdb
+TARGET ?= duckdb
+SPARK_STAMP := $(VENV)/.installed-spark
+export JW_SPARK_DIR ?= $(CURDIR)/warehouse/spark
 LINT_WAREHOUSE := target/lint/lint.duckdb
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_PROFILES_DIR := $(CURDIR)
 export JW_PROJECT_DIR := $(CURDIR)
 
-.PHONY: setup build validate rollback test lint seeds clean
+.PHONY: setup setup-spark build validate rollback test test-spark lint seeds clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,10 +23,23 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
+# The Spark extra (pyspark, dbt-spark) is installed only for the Spark targets.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
+setup-spark: $(SPARK_STAMP)
+
 # Builds a candidate (extracts -> dbt build -> validation) and publishes it only if every
 # step passes. EXTRACTS=DIR builds from your extracts instead of the synthetic seeds.
+ifeq ($(TARGET),spark)
+# The same project on Apache Spark (local mode); tables under $(JW_SPARK_DIR).
+build: setup-spark
+	$(BIN)/python -m dbt.cli.main build --target spark --project-dir . --profiles-dir .
+else
 build: setup
 	$(BIN)/justice-warehouse build --warehouse $(WAREHOUSE) $(if $(EXTRACTS),--extracts $(EXTRACTS))
+endif
 
 rollback: setup
 	$(BIN)/justice-warehouse rollback --warehouse $(WAREHOUSE)
@@ -40,6 +56,10 @@ lint: setup
 test: setup lint
 	$(BIN)/justice-warehouse check-seeds
 	$(BIN)/pytest
+
+# Builds the project on Spark and on DuckDB and compares every reporting model row by row.
+test-spark: setup-spark
+	$(BIN)/pytest -m spark
 
 seeds: setup
 	$(BIN)/justice-warehouse generate-seeds
