@@ -34,7 +34,6 @@
     rounds=3
 ) -%}
     {%- set threshold = var('suppression_threshold') | int -%}
-    {%- set model = model_name -%}
     {%- set key_parts = [] -%}
     {%- for key in key_columns -%}
         {%- if not loop.first -%}{%- do key_parts.append("'|'") -%}{%- endif -%}
@@ -59,7 +58,7 @@
         from {{ ref('suppression_allow_list') }} as allow_list
         inner join {{ ref('published_figures') }} as figures
             on allow_list.figure_id = figures.figure_id
-        where allow_list.model_name = '{{ model }}'
+        where allow_list.model_name = '{{ model_name }}'
     ),
 
     base as (

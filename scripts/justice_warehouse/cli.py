@@ -16,6 +16,7 @@ from pathlib import Path
 
 from justice_warehouse import generate, seeds
 from justice_warehouse.paths import default_warehouse, project_dir, synthetic_seed_dir
+from justice_warehouse.validate import DEFAULT_KEEP_RUNS
 
 
 def _warehouse(args: argparse.Namespace, root: Path) -> Path:
@@ -108,6 +109,8 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = main_parser.add_subparsers(dest="command", required=True)
     warehouse_help = "published DuckDB file (default: warehouse/justice.duckdb)"
+    keep_runs = _env_int("JW_VALIDATION_KEEP_RUNS", DEFAULT_KEEP_RUNS)
+    keep_runs_help = f"validation runs kept in gx/uncommitted (default {DEFAULT_KEEP_RUNS})"
 
     gen = commands.add_parser("generate-seeds", help="write the synthetic row-level seed CSVs")
     gen.add_argument("--out", help="output folder (default: seeds/synthetic)")
@@ -136,7 +139,7 @@ def parser() -> argparse.ArgumentParser:
         default=_env_int("JW_KEEP_VERSIONS", 3),
         help="previous published versions kept for rollback (default 3)",
     )
-    build.add_argument("--keep-runs", type=int, default=_env_int("JW_VALIDATION_KEEP_RUNS", 20))
+    build.add_argument("--keep-runs", type=int, default=keep_runs, help=keep_runs_help)
     build.set_defaults(handler=_cmd_build)
 
     back = commands.add_parser("rollback", help="publish the previous version again")
@@ -149,12 +152,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--warehouse", help=warehouse_help)
     check.add_argument("--gx-dir", help="GX file context (default: gx/)")
     check.add_argument("--json", help="also write the machine-readable result here")
-    check.add_argument(
-        "--keep-runs",
-        type=int,
-        default=_env_int("JW_VALIDATION_KEEP_RUNS", 20),
-        help="results of this many newest runs are kept in gx/uncommitted (default 20)",
-    )
+    check.add_argument("--keep-runs", type=int, default=keep_runs, help=keep_runs_help)
     check.set_defaults(handler=_cmd_validate)
 
     doc = commands.add_parser("contract-doc", help="print the extract contract as Markdown")

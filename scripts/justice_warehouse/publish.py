@@ -33,6 +33,7 @@ import duckdb
 from justice_warehouse import extracts
 from justice_warehouse.paths import synthetic_seed_dir
 from justice_warehouse.storage import create_compatible_file
+from justice_warehouse.validate import DEFAULT_KEEP_RUNS
 
 DEFAULT_KEEP_VERSIONS = 3
 WAREHOUSE_NAME = "justice.duckdb"
@@ -55,7 +56,7 @@ class BuildOptions:
     gx_dir: Path | None = None
     max_rejected_share: float = extracts.DEFAULT_MAX_REJECTED_SHARE
     keep_versions: int = DEFAULT_KEEP_VERSIONS
-    keep_runs: int = 20
+    keep_runs: int = DEFAULT_KEEP_RUNS
 
 
 def new_build_id() -> str:
@@ -79,17 +80,25 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
+def _attached_tables(
+    connection: duckdb.DuckDBPyConnection, database: str, schema: str
+) -> list[str]:
+    """Tables of one schema of an attached database, by name."""
+    rows = connection.execute(
+        "select table_name from duckdb_tables() "
+        "where database_name = ? and schema_name = ? order by 1",
+        [database, schema],
+    ).fetchall()
+    return [table for (table,) in rows]
+
+
 def _copy_audit_history(connection: duckdb.DuckDBPyConnection, published: Path) -> None:
     """Carry the audit tables of the published warehouse into the candidate."""
     if not published.is_file():
         return
     connection.execute(f"attach '{published}' as published (read_only)")
     try:
-        tables = connection.execute(
-            "select table_name from duckdb_tables() "
-            "where database_name = 'published' and schema_name = 'audit'"
-        ).fetchall()
-        for (table,) in tables:
+        for table in _attached_tables(connection, "published", "audit"):
             connection.execute(
                 f"create or replace table audit.{table} as select * from published.audit.{table}"
             )
@@ -102,7 +111,7 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> None:
     _say(f"[1/5] checking and loading extracts from {source}")
     create_compatible_file(candidate)
     with duckdb.connect(str(candidate)) as connection:
-        extracts.ensure_audit_tables(connection)
+        extracts.ensure_audit_tables(connection)  # before the history copy replaces them
         _copy_audit_history(connection, options.warehouse)
         try:
             reports = extracts.load_extracts(
@@ -180,11 +189,7 @@ def export_reporting(candidate: Path, target: Path, exports: Path) -> None:
     create_compatible_file(target)
     with duckdb.connect(str(target)) as connection:
         connection.execute(f"attach '{candidate}' as candidate (read_only)")
-        tables = connection.execute(
-            "select table_name from duckdb_tables() "
-            "where database_name = 'candidate' and schema_name = 'reporting' order by 1"
-        ).fetchall()
-        for (table,) in tables:
+        for table in _attached_tables(connection, "candidate", "reporting"):
             connection.execute(
                 f"create table main.{table} as select * from candidate.reporting.{table}"
             )
