@@ -14,7 +14,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_PROFILES_DIR := $(CURDIR)
 export JW_PROJECT_DIR := $(CURDIR)
 
-.PHONY: setup setup-spark build validate rollback test test-spark lint seeds clean
+SCALE ?= london
+RUNS ?= 3
+
+.PHONY: setup setup-spark build validate rollback test test-spark lint seeds bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,14 +34,15 @@ $(SPARK_STAMP): $(STAMP)
 setup-spark: $(SPARK_STAMP)
 
 # Builds a candidate (extracts -> dbt build -> validation) and publishes it only if every
-# step passes. EXTRACTS=DIR builds from your extracts instead of the synthetic seeds.
+# step passes. EXTRACTS=DIR builds from your extracts instead of the synthetic seeds;
+# FULL_REFRESH=1 rebuilds the incremental models from scratch.
 ifeq ($(TARGET),spark)
 # The same project on Apache Spark (local mode); tables under $(JW_SPARK_DIR).
 build: setup-spark
 	$(BIN)/python -m dbt.cli.main build --target spark --project-dir . --profiles-dir .
 else
 build: setup
-	$(BIN)/justice-warehouse build --warehouse $(WAREHOUSE) $(if $(EXTRACTS),--extracts $(EXTRACTS))
+	$(BIN)/justice-warehouse build --warehouse $(WAREHOUSE) $(if $(EXTRACTS),--extracts $(EXTRACTS)) $(if $(FULL_REFRESH),--full-refresh)
 endif
 
 rollback: setup
@@ -63,6 +67,11 @@ test-spark: setup-spark
 
 seeds: setup
 	$(BIN)/justice-warehouse generate-seeds
+
+# Not part of `make test`: generates a SCALE set (small, london, national) in
+# target/benchmark and writes docs/benchmarks.md.
+bench: setup
+	$(BIN)/justice-warehouse benchmark --scale $(SCALE) --runs $(RUNS)
 
 clean:
 	rm -rf target logs .pytest_cache .ruff_cache

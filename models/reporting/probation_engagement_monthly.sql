@@ -4,7 +4,7 @@
 with
 
 person_months as (
-    select * from {{ ref('int_probation__person_months') }}
+    select * from {{ ref('fct_probation_person_months') }}
 ),
 
 engagement as (

@@ -2,6 +2,8 @@
 -- status: match when |published - computed| <= tolerance; mismatch otherwise;
 -- not_computed when the warehouse cannot recompute the figure (no check_measure, or
 -- no value). Conflicting figures kept for the record are not_computed and say why.
+-- not_applicable replaces mismatch when var('published_figures_apply') is false: the build's
+-- data is not the data the figures describe (for example a generated scale-test set).
 
 with
 
@@ -33,7 +35,11 @@ compared as (
             when measures.computed_value is null then 'not_computed'
             when abs(figures.published_value - measures.computed_value) <= figures.tolerance
                 then 'match'
-            else 'mismatch'
+            {% if not var('published_figures_apply') %}
+                else 'not_applicable'
+            {% else %}
+                else 'mismatch'
+            {% endif %}
         end as status
     from figures
     left join measures

@@ -31,6 +31,30 @@ def _cmd_generate_seeds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from justice_warehouse import scale
+
+    out = Path(args.out)
+    for written in scale.write_extracts(out, args.scale, args.format, seed=args.seed):
+        print(f"wrote {written.rows:>10,} rows  {written.path}")
+    print(f"all rows are SYNTHETIC; build them with: justice-warehouse build --extracts {out}")
+    return 0
+
+
+def _cmd_benchmark(args: argparse.Namespace) -> int:
+    from justice_warehouse import benchmark
+
+    root = project_dir()
+    workdir = Path(args.workdir).resolve() if args.workdir else root / "target" / "benchmark"
+    result = benchmark.run_benchmark(root, workdir / args.scale, args.scale, args.runs)
+    page = benchmark.write_report(result, Path(args.docs).resolve() if args.docs else root / "docs")
+    for name, value in result["ratios"].items():
+        met = "met" if result["met"][name] else "MISSED"
+        print(f"{name}: {value:.3f} (target <= {result['targets'][name]}: {met})")
+    print(f"written: {page}")
+    return 0
+
+
 def _cmd_check_seeds(args: argparse.Namespace) -> int:
     differences = seeds.compare_with_generator(synthetic_seed_dir(project_dir()), seed=args.seed)
     if differences:
@@ -54,6 +78,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         max_rejected_share=args.max_rejected_share,
         keep_versions=args.keep_versions,
         keep_runs=args.keep_runs,
+        published_figures=args.published_figures,
+        full_refresh=args.full_refresh,
     )
     try:
         publish.build(options)
@@ -117,6 +143,25 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     gen.set_defaults(handler=_cmd_generate_seeds)
 
+    scale_names = ["small", "london", "national"]
+    scaled = commands.add_parser(
+        "generate", help="write a large SYNTHETIC extract set for scale testing"
+    )
+    scaled.add_argument("--scale", choices=scale_names, default="small")
+    scaled.add_argument("--out", required=True, help="output folder")
+    scaled.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    scaled.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    scaled.set_defaults(handler=_cmd_generate)
+
+    bench = commands.add_parser(
+        "benchmark", help="measure dbt, validation and incremental runs against raw DuckDB"
+    )
+    bench.add_argument("--scale", choices=scale_names, default="small")
+    bench.add_argument("--runs", type=int, default=3, help="runs per step (median reported)")
+    bench.add_argument("--workdir", help="scratch folder (default: target/benchmark)")
+    bench.add_argument("--docs", help="where benchmarks.md is written (default: docs/)")
+    bench.set_defaults(handler=_cmd_benchmark)
+
     check = commands.add_parser("check-seeds", help="fail if seeds differ from the generator")
     check.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     check.set_defaults(handler=_cmd_check_seeds)
@@ -140,6 +185,17 @@ def parser() -> argparse.ArgumentParser:
         help="previous published versions kept for rollback (default 3)",
     )
     build.add_argument("--keep-runs", type=int, default=keep_runs, help=keep_runs_help)
+    build.add_argument(
+        "--published-figures",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="compare the data with the published figures (default: only for the bundled seeds)",
+    )
+    build.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild incremental models from scratch instead of from the published warehouse",
+    )
     build.set_defaults(handler=_cmd_build)
 
     back = commands.add_parser("rollback", help="publish the previous version again")

@@ -31,6 +31,7 @@ TYPE_DESCRIPTIONS = {
     "date": "date, ISO 8601 YYYY-MM-DD",
     "integer": "whole number",
     "decimal(18,2)": "decimal number, pounds with at most 2 decimal places",
+    "timestamp": "timestamp, ISO 8601 YYYY-MM-DD HH:MM:SS, UTC",
 }
 
 
@@ -287,6 +288,13 @@ TABLES: tuple[Table, ...] = (
                 vocabulary="appointment_outcome_codes",
                 case="upper",
                 description="Appointment outcome code.",
+            ),
+            Column(
+                "record_updated_at",
+                "timestamp",
+                required=True,
+                description="When the source system last changed the record (UTC); a "
+                "correction re-sends the appointment with a later time.",
             ),
         ),
     ),

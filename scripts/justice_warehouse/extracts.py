@@ -27,6 +27,7 @@ _SQL_TYPES = {
     "date": "date",
     "integer": "integer",
     "decimal(18,2)": "decimal(18, 2)",
+    "timestamp": "timestamp",
 }
 
 
@@ -240,6 +241,7 @@ def _checks(column: Column, raw: str, seeds_dir: Path) -> list[str]:
             "date": "a date YYYY-MM-DD",
             "integer": "a whole number",
             "decimal(18,2)": "a number",
+            "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS",
         }[column.type]
         checks.append(
             select(

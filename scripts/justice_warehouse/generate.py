@@ -446,6 +446,15 @@ def appointments(rng: np.random.Generator) -> pd.DataFrame:
             p=_weights(list(FOLLOW_UP_CONTACT_TYPES.values())),
         ),
     )
+    # Recorded within two days of the appointment; one in a hundred corrected up to eight
+    # weeks later (drawn last, so the columns above do not depend on it).
+    recorded_seconds = rng.integers(3600, 172_800, len(person))
+    corrected_days = np.where(rng.random(len(person)) < 0.01, rng.integers(3, 57, len(person)), 0)
+    updated_at = (
+        (PROBATION_START + day.astype("timedelta64[D]")).astype("datetime64[s]")
+        + recorded_seconds.astype("timedelta64[s]")
+        + (corrected_days * 86_400).astype("timedelta64[s]")
+    )
     frame = pd.DataFrame(
         {
             "case_reference": case_reference[person],
@@ -455,6 +464,7 @@ def appointments(rng: np.random.Generator) -> pd.DataFrame:
             "contact_type": contact_type,
             "appointment_date": _dates(day, PROBATION_START),
             "outcome_code": np.where(attended, attended_codes, absent_codes),
+            "record_updated_at": pd.Series(updated_at.astype(str)).str.replace("T", " "),
         }
     ).sort_values(["appointment_date", "case_reference"], kind="stable", ignore_index=True)
     frame.insert(0, "appointment_id", [f"APT{i:07d}" for i in range(1, len(frame) + 1)])

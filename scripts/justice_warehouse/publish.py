@@ -32,6 +32,7 @@ import duckdb
 
 from justice_warehouse import extracts
 from justice_warehouse.paths import synthetic_seed_dir
+from justice_warehouse.settings import duckdb_config
 from justice_warehouse.storage import create_compatible_file
 from justice_warehouse.validate import DEFAULT_KEEP_RUNS
 
@@ -57,6 +58,17 @@ class BuildOptions:
     max_rejected_share: float = extracts.DEFAULT_MAX_REJECTED_SHARE
     keep_versions: int = DEFAULT_KEEP_VERSIONS
     keep_runs: int = DEFAULT_KEEP_RUNS
+    # None: compare the published figures only for the bundled seeds (dbt var
+    # published_figures_apply).
+    published_figures: bool | None = None
+    # Rebuild incremental models from scratch instead of from the published warehouse.
+    full_refresh: bool = False
+
+    @property
+    def published_figures_apply(self) -> bool:
+        if self.published_figures is None:
+            return self.extracts_dir is None
+        return self.published_figures
 
 
 def new_build_id() -> str:
@@ -106,13 +118,37 @@ def _copy_audit_history(connection: duckdb.DuckDBPyConnection, published: Path) 
         connection.execute("detach published")
 
 
-def _load(options: BuildOptions, candidate: Path, build_id: str) -> None:
+def _source_label(options: BuildOptions) -> str:
+    return str(options.extracts_dir) if options.extracts_dir else "bundled synthetic seeds"
+
+
+def _start_candidate(options: BuildOptions, candidate: Path) -> bool:
+    """Start from a copy of the published warehouse, so incremental models only add what
+    changed; return False (an empty file, a full build) when there is none to start from, or
+    the published warehouse was built from another source (its months would stay)."""
+    published_source = read_manifest(options.warehouse.parent).get("source")
+    if (
+        options.full_refresh
+        or not options.warehouse.is_file()
+        or published_source != _source_label(options)
+    ):
+        create_compatible_file(candidate)
+        return False
+    shutil.copyfile(options.warehouse, candidate)
+    return True
+
+
+def _load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
+    """Check and load the extracts; return whether the candidate is incremental."""
     source = options.extracts_dir or synthetic_seed_dir(options.root)
     _say(f"[1/5] checking and loading extracts from {source}")
-    create_compatible_file(candidate)
-    with duckdb.connect(str(candidate)) as connection:
+    incremental = _start_candidate(options, candidate)
+    with duckdb.connect(
+        str(candidate), config=duckdb_config(candidate, keep_order=True)
+    ) as connection:
         extracts.ensure_audit_tables(connection)  # before the history copy replaces them
-        _copy_audit_history(connection, options.warehouse)
+        if not incremental:
+            _copy_audit_history(connection, options.warehouse)
         try:
             reports = extracts.load_extracts(
                 connection,
@@ -133,14 +169,23 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> None:
         _say(f"      {report.line()}")
     for file, line, column, reason, found in rejected:
         _say(f"      rejected {file} line {line}, column {column}: {reason}, found {found!r}")
+    return incremental
 
 
-def _dbt_build(options: BuildOptions, candidate: Path) -> None:
+def dbt_build_args(published_figures_apply: bool, full_refresh: bool) -> list[str]:
+    """``dbt build`` of everything but the row-level seeds, which come from the extracts."""
+    args = ["build", "--exclude", "path:seeds/synthetic"]
+    args += ["--vars", json.dumps({"published_figures_apply": published_figures_apply})]
+    return args + (["--full-refresh"] if full_refresh else [])
+
+
+def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> None:
     from justice_warehouse.dbt import run_dbt
 
-    _say("[2/5] dbt build (seeds, models, data and unit tests)")
-    # The row-level tables were loaded from the extracts; dbt loads only the reference seeds.
-    result = run_dbt(options.root, ["build", "--exclude", "path:seeds/synthetic"], candidate)
+    how = "incremental, from the published warehouse" if incremental else "full refresh"
+    _say(f"[2/5] dbt build (seeds, models, data and unit tests; {how})")
+    args = dbt_build_args(options.published_figures_apply, full_refresh=not incremental)
+    result = run_dbt(options.root, args, candidate)
     _say(f"      {result.summary}")
     if not result.success:
         failures = "\n".join(f"  {failure}" for failure in result.failures) or "  (see dbt.log)"
@@ -248,10 +293,13 @@ def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
     _replace_exports(workdir / "exports", directory / "exports")
     os.replace(reporting, directory / REPORTING_NAME)
     os.replace(candidate, options.warehouse)
-    source = str(options.extracts_dir) if options.extracts_dir else "bundled synthetic seeds"
     _write_manifest(
         directory,
-        {"build_id": build_id, "published_at": datetime.now(UTC).isoformat(), "source": source},
+        {
+            "build_id": build_id,
+            "published_at": datetime.now(UTC).isoformat(),
+            "source": _source_label(options),
+        },
     )
 
 
@@ -277,8 +325,8 @@ def build(options: BuildOptions) -> str:
         workdir.mkdir(parents=True)
         candidate = workdir / WAREHOUSE_NAME
         try:
-            _load(options, candidate, build_id)
-            _dbt_build(options, candidate)
+            incremental = _load(options, candidate, build_id)
+            _dbt_build(options, candidate, incremental)
             _disclosure_check(options, candidate)
             _validate(options, candidate)
             _publish(options, workdir, build_id)

@@ -40,6 +40,9 @@ class Reference:
     cost_stages: list[str]
     outcome_codes: list[str]
     programme_totals: dict[str, str]  # programme_code -> figure_id of its published total
+    # False when the build's data is not the data the figures describe (dbt var
+    # published_figures_apply): published_figure_checks then holds not_applicable rows.
+    published_figures_apply: bool = True
 
 
 def read_reference(connection: duckdb.DuckDBPyConnection) -> Reference:
@@ -80,4 +83,17 @@ def read_reference(connection: duckdb.DuckDBPyConnection) -> Reference:
                 "select programme_code, total_figure_id from main.programmes order by 1"
             ).fetchall()
         ),
+        published_figures_apply=_published_figures_apply(connection),
     )
+
+
+def _published_figures_apply(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the build compared its data with the published figures (no not_applicable
+    row). Without the table, True: the published_figures suite then reports it missing."""
+    try:
+        rows = connection.execute(
+            "select count(*) from reporting.published_figure_checks where status = 'not_applicable'"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return True
+    return rows[0][0] == 0

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from justice_warehouse.suites import SuiteSpec
 
 DATASOURCE = "justice_warehouse"
+GENERATED_GX_DIRS = ("checkpoints", "expectations", "validation_definitions")
 DEFAULT_KEEP_RUNS = 20
 _AUDIT_COLUMNS = (
     "run_id",
@@ -282,6 +283,10 @@ def _run_checkpoints(
 
     with duckdb.connect(warehouse, read_only=True) as connection:
         specs = all_suites(read_reference(connection))
+    # Suites, definitions and checkpoints are rewritten from suites.py on every run; clear
+    # the previous run's, which may name a suite this warehouse does not have.
+    for generated in GENERATED_GX_DIRS:
+        shutil.rmtree(Path(gx_dir) / generated, ignore_errors=True)
     context = gx.get_context(mode="file", context_root_dir=gx_dir)
     context.variables.progress_bars = {"globally": False}
     checkpoints = _configure(context, Path(warehouse), specs)

@@ -22,6 +22,7 @@ classified as (
         appointments.borough_code,
         appointments.contact_type_code,
         appointments.appointment_date,
+        appointments.record_updated_at,
         appointments.outcome_code,
         outcome_codes.outcome_category,
         outcome_codes.outcome_code is not null as is_known_outcome,

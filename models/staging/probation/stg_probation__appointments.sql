@@ -17,8 +17,9 @@ renamed as (
         lower(trim(contact_type)) as contact_type_code,
         upper(trim(outcome_code)) as outcome_code,
 
-        -- dates
-        cast(appointment_date as date) as appointment_date
+        -- dates and times
+        cast(appointment_date as date) as appointment_date,
+        cast(record_updated_at as {{ dbt.type_timestamp() }}) as record_updated_at
 
     from source
 )

@@ -1,11 +1,13 @@
 -- grain: one row per person x month x provider x borough with at least one appointment
+-- (a table rebuilt from fct_probation_appointments on every run: never-seen is cumulative,
+-- so a late record changes every later month; aggregating the fact is cheap.)
 -- Business rule: a person is "never seen" in a month when none of their appointments,
 -- from their first one up to the end of that month, was attended.
 
 with
 
 appointments as (
-    select * from {{ ref('int_probation__appointments_classified') }}
+    select * from {{ ref('fct_probation_appointments') }}
 ),
 
 person_months as (
@@ -13,7 +15,7 @@ person_months as (
         person_pseudo_id,
         provider_code,
         borough_code,
-        cast({{ dbt.date_trunc('month', 'appointment_date') }} as date) as appointment_month_date,
+        appointment_month_date,
         count(*) as appointments,
         {{ count_where('is_attended') }} as attended,
         {{ count_where('is_acceptable_absence') }} as acceptable_absences,
@@ -24,7 +26,7 @@ person_months as (
         person_pseudo_id,
         provider_code,
         borough_code,
-        cast({{ dbt.date_trunc('month', 'appointment_date') }} as date)
+        appointment_month_date
 ),
 
 attended_to_date as (

@@ -1,0 +1,549 @@
+"""Benchmark: the warehouse against raw DuckDB on the same machine, in one run.
+
+``justice-warehouse benchmark --scale london`` (``make bench``) generates a synthetic extract
+set, loads it once, then measures each step ``--runs`` times (median reported), every step in
+its own child process so its wall time and peak memory (``ru_maxrss``) are its own:
+
+1. ``dbt build --full-refresh`` against the same SQL dbt compiled (seeds, models, data and
+   unit tests, in dbt's order) run directly in one DuckDB connection; dbt's fixed start-up
+   cost is a ``dbt build`` that selects nothing;
+2. ``justice-warehouse validate`` against the same checks as plain DuckDB SQL;
+3. an incremental ``dbt build`` after one new month of appointments against the full build;
+4. peak memory of each step.
+
+Results go to ``docs/benchmarks/<scale>.json`` and the table in ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from justice_warehouse import extracts, publish, scale
+from justice_warehouse.settings import duckdb_config
+from justice_warehouse.storage import create_compatible_file
+
+WORK_NAME = "work.duckdb"  # every timed run uses this path, so catalog names match
+TARGETS = {
+    "build_ratio": 1.3,
+    "validation_ratio": 2.0,
+    "incremental_ratio": 0.1,
+    "peak_memory_gib": 4.0,
+}
+PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
+
+
+@dataclass(frozen=True)
+class Measure:
+    seconds: float
+    peak_mib: float
+
+
+@dataclass
+class Step:
+    name: str
+    runs: list[Measure]
+
+    @property
+    def median_seconds(self) -> float:
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def peak_mib(self) -> float:
+        return max(run.peak_mib for run in self.runs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "median_seconds": round(self.median_seconds, 3),
+            "peak_mib": round(self.peak_mib, 1),
+            "runs_seconds": [round(run.seconds, 3) for run in self.runs],
+        }
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Measure:
+    """Run ``command``; its wall time and the peak resident memory of it and its children."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command[:6])} ... exited {process.returncode}:\n{output[-3000:]}"
+        )
+    return Measure(seconds, usage.ru_maxrss / 1024)
+
+
+def _dbt_env(root: Path, database: Path, target: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DBT_PROFILES_DIR": str(root),
+            "JW_DUCKDB_PATH": str(database),
+            "DBT_TARGET_PATH": str(target),
+            "DBT_LOG_PATH": str(target / "logs"),
+        }
+    )
+    return env
+
+
+def _dbt(root: Path, args: list[str]) -> list[str]:
+    return [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(root), "--quiet"]
+
+
+def _sql_runner(database: Path, plan: Path) -> list[str]:
+    return [sys.executable, "-m", "justice_warehouse.benchmark", str(database), str(plan)]
+
+
+def run_plan(database: Path, plan: Path) -> None:
+    """In a child: execute each statement of ``plan`` in order in one connection."""
+    statements = json.loads(plan.read_text())
+    with duckdb.connect(str(database), config=duckdb_config(database)) as connection:
+        for statement in statements:
+            connection.execute(statement).fetchall()
+
+
+def _write_plan(path: Path, statements: list[str]) -> Path:
+    path.write_text(json.dumps(statements))
+    return path
+
+
+# --- the same work as plain SQL -------------------------------------------------------------
+
+
+def _seed_sql(node: dict[str, Any], root: Path, types: dict[str, str]) -> str:
+    columns = ", ".join(f"'{name}': '{kind}'" for name, kind in types.items())
+    path = root / node["original_file_path"]
+    return (
+        f"create or replace table {node['relation_name']} as select * from read_csv("
+        f"'{path}', header = true, auto_detect = false, columns = {{{columns}}})"
+    )
+
+
+def compiled_plan(root: Path, target: Path, built: Path) -> list[str]:
+    """dbt's compiled SQL (from run_results.json), in the order dbt ran it, as plain statements.
+
+    Models become ``create or replace view|table ... as <compiled select>``; seeds are read
+    with the column types dbt gave them; data and unit tests become ``select count(*)`` over
+    their compiled query, as dbt runs them.
+    """
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    with duckdb.connect(str(built), read_only=True) as connection:
+        seed_types: dict[tuple[str, str], dict[str, str]] = {}
+        for schema, table, column, kind in connection.execute(
+            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+            "order by schema_name, table_name, column_index"
+        ).fetchall():
+            seed_types.setdefault((schema, table), {})[column] = kind
+    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
+    schemas = sorted({node["schema"] for node in manifest["nodes"].values() if "schema" in node})
+    statements = [f"create schema if not exists {schema}" for schema in schemas]
+    for result in results:
+        node = nodes.get(result["unique_id"])
+        if node is None:  # exposures: nothing to run
+            continue
+        kind = node["resource_type"]
+        code = result.get("compiled_code") or node.get("compiled_code")
+        if kind == "seed":
+            types = seed_types[(node["schema"], node["alias"])]
+            statements.append(_seed_sql(node, root, types))
+        elif kind == "model":
+            materialized = "view" if node["config"]["materialized"] == "view" else "table"
+            statements.append(f"create or replace {materialized} {node['relation_name']} as {code}")
+        elif kind in {"test", "unit_test"} and code:
+            statements.append(f"select count(*) from ({code}) as dbt_test")
+    return statements
+
+
+def _check_sql(asset: str, expectation: Any) -> str:
+    """One Great Expectations expectation as plain SQL over the asset query."""
+    name = type(expectation).__name__
+    source = f"({asset}) as batch"
+    column = getattr(expectation, "column", None)
+    if name == "ExpectColumnValuesToNotBeNull":
+        return f"select count(*) from {source} where {column} is null"
+    if name == "ExpectColumnValuesToBeUnique":
+        return (
+            f"select count(*) from (select {column} from {source} where {column} is not null "
+            f"group by {column} having count(*) > 1)"
+        )
+    if name == "ExpectColumnValuesToBeInSet":
+        values = ", ".join(
+            "'" + str(value).replace("'", "''") + "'" for value in expectation.value_set
+        )
+        return f"select count(*) from {source} where {column} not in ({values})"
+    if name == "ExpectTableRowCountToEqual":
+        return f"select count(*) = {expectation.value} from {source}"
+    aggregate = {
+        "ExpectColumnSumToBeBetween": "sum",
+        "ExpectColumnMinToBeBetween": "min",
+        "ExpectColumnMaxToBeBetween": "max",
+    }.get(name)
+    if aggregate:
+        low = "true" if expectation.min_value is None else f"value >= {expectation.min_value}"
+        high = "true" if expectation.max_value is None else f"value <= {expectation.max_value}"
+        return f"select {low} and {high} from (select {aggregate}({column}) as value from {source})"
+    if name == "UnexpectedRowsExpectation":
+        query = expectation.unexpected_rows_query.replace("{batch}", f"({asset})")
+        return f"select count(*) from ({query})"
+    raise ValueError(f"no plain-SQL form for {name}")
+
+
+def validation_plan(warehouse: Path) -> list[str]:
+    """Every expectation the validate command runs, as plain SQL."""
+    from justice_warehouse.reference import read_reference
+    from justice_warehouse.suites import all_suites
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        specs = all_suites(read_reference(connection))
+    return [
+        _check_sql(spec.asset_query, expectation)
+        for spec in specs
+        for expectation in spec.expectations
+    ]
+
+
+# --- the benchmark ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    root: Path
+    workdir: Path
+    scale: str
+    runs: int
+
+    @property
+    def work(self) -> Path:
+        return self.workdir / WORK_NAME
+
+    @property
+    def target(self) -> Path:
+        return self.workdir / "target"
+
+    def env(self) -> dict[str, str]:
+        return _dbt_env(self.root, self.work, self.target)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _fresh_work(source: Path, work: Path) -> None:
+    shutil.rmtree(f"{work}.tmp", ignore_errors=True)
+    shutil.copyfile(source, work)
+
+
+def _generate_and_load(setup: Setup) -> tuple[Path, dict[str, int], Measure]:
+    extracts_dir = setup.workdir / "extracts"
+    stamp = extracts_dir / "generated.json"
+    wanted = {"scale": setup.scale, "seed": scale.generate.DEFAULT_SEED}
+    if not stamp.is_file() or json.loads(stamp.read_text()) != wanted:
+        _say(f"generating the {setup.scale} extract set in {extracts_dir}")
+        shutil.rmtree(extracts_dir, ignore_errors=True)
+        scale.write_extracts(extracts_dir, setup.scale)
+        stamp.write_text(json.dumps(wanted))
+    base = setup.workdir / "base.duckdb"
+    _say("loading the extracts (the build's step 1)")
+    loaded = measure(
+        [
+            sys.executable,
+            "-m",
+            "justice_warehouse.benchmark",
+            "--load",
+            str(base),
+            str(extracts_dir),
+        ]
+    )
+    with duckdb.connect(str(base), read_only=True) as connection:
+        rows = {
+            table: connection.execute(f"select count(*) from main.{table}").fetchall()[0][0]
+            for table in ("rj_referrals", "probation_appointments")
+        }
+    return base, rows, loaded
+
+
+def load_base(base: Path, extracts_dir: Path, root: Path) -> None:
+    """In a child: a fresh warehouse holding the checked extracts, as the build's step 1."""
+    create_compatible_file(base)
+    with duckdb.connect(str(base), config=duckdb_config(base, keep_order=True)) as connection:
+        extracts.load_extracts(connection, extracts_dir, root / "seeds", "benchmark")
+        connection.execute("checkpoint")
+
+
+def _repeat(setup: Setup, name: str, prepare: Any, command: list[str]) -> Step:
+    step = Step(name, [])
+    for run in range(setup.runs):
+        prepare()
+        result = measure(command, setup.env())
+        step.runs.append(result)
+        _say(f"  {name} run {run + 1}: {result.seconds:.2f} s, {result.peak_mib:.0f} MiB")
+    return step
+
+
+def run_benchmark(root: Path, workdir: Path, scale_name: str, runs: int) -> dict[str, Any]:
+    setup = Setup(root, workdir, scale_name, runs)
+    workdir.mkdir(parents=True, exist_ok=True)
+    base, rows, loaded = _generate_and_load(setup)
+    full_args = publish.dbt_build_args(published_figures_apply=False, full_refresh=True)
+    incremental_args = publish.dbt_build_args(published_figures_apply=False, full_refresh=False)
+    steps: dict[str, Step] = {"extract_load": Step("extract_load", [loaded])}
+
+    _say("1. dbt build (full refresh) against its compiled SQL in one DuckDB connection")
+    steps["dbt_build"] = _repeat(
+        setup, "dbt build", lambda: _fresh_work(base, setup.work), _dbt(root, full_args)
+    )
+    built = workdir / "built.duckdb"
+    shutil.copyfile(setup.work, built)
+    plan = _write_plan(workdir / "compiled_plan.json", compiled_plan(root, setup.target, built))
+    steps["raw_build"] = _repeat(
+        setup, "raw SQL", lambda: _fresh_work(base, setup.work), _sql_runner(setup.work, plan)
+    )
+    nothing = [*full_args, "--select", "tag:benchmark_selects_nothing"]
+    steps["dbt_startup"] = _repeat(setup, "dbt start-up", lambda: None, _dbt(root, nothing))
+
+    _say("2. justice-warehouse validate against the same checks as plain SQL")
+    checks = validation_plan(built)
+    check_plan = _write_plan(workdir / "validation_plan.json", checks)
+    validate = [
+        sys.executable,
+        "-m",
+        "justice_warehouse.cli",
+        "validate",
+        "--warehouse",
+        str(setup.work),
+        "--gx-dir",
+        str(workdir / "gx"),
+    ]
+    steps["validate"] = _repeat(setup, "validate", lambda: _fresh_work(built, setup.work), validate)
+    steps["raw_validate"] = _repeat(
+        setup,
+        "plain SQL checks",
+        lambda: _fresh_work(built, setup.work),
+        _sql_runner(setup.work, check_plan),
+    )
+
+    _say("3. incremental dbt build after one new month against the full build")
+    previous, new_month = _previous_extract(setup, base, full_args)
+    add_month = _write_plan(workdir / "add_month.json", [_ADD_HELD_BACK])
+
+    def prepare_incremental() -> None:
+        _fresh_work(previous, setup.work)
+        measure(_sql_runner(setup.work, add_month))
+
+    steps["incremental_build"] = _repeat(
+        setup, "incremental dbt build", prepare_incremental, _dbt(root, incremental_args)
+    )
+    return _report(setup, rows, steps, len(plan_statements(plan)), len(checks), new_month)
+
+
+_HELD_BACK = "benchmark_held_back"
+_ADD_HELD_BACK = f"insert into main.probation_appointments select * from main.{_HELD_BACK}"
+
+
+def plan_statements(plan: Path) -> list[str]:
+    return list(json.loads(plan.read_text()))
+
+
+def _previous_extract(setup: Setup, base: Path, full_args: list[str]) -> tuple[Path, str]:
+    """The warehouse as built a month ago: every record changed since the last month began
+    (that month's appointments, and corrections of earlier ones) held back."""
+    previous = setup.workdir / "previous.duckdb"
+    shutil.copyfile(base, previous)
+    with duckdb.connect(str(previous)) as connection:
+        (new_month,) = connection.execute(
+            "select cast(date_trunc('month', max(appointment_date)) as date) "
+            "from main.probation_appointments"
+        ).fetchall()[0]
+        held_back = f"record_updated_at >= timestamp '{new_month}'"
+        connection.execute(
+            f"create or replace table main.{_HELD_BACK} as "
+            f"select * from main.probation_appointments where {held_back}"
+        )
+        connection.execute(f"delete from main.probation_appointments where {held_back}")
+        connection.execute("checkpoint")
+    _fresh_work(previous, setup.work)
+    measure(_dbt(setup.root, full_args), setup.env())
+    shutil.copyfile(setup.work, previous)
+    return previous, str(new_month)
+
+
+def _machine() -> dict[str, Any]:
+    memory_kib = 0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_kib = int(line.split()[1])
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "packages": {name: metadata.version(name) for name in PACKAGES},
+        "duckdb_settings": {
+            key: value
+            for key, value in duckdb_config(Path(WORK_NAME)).items()
+            if key != "temp_directory"
+        },
+    }
+
+
+def _report(
+    setup: Setup,
+    rows: dict[str, int],
+    steps: dict[str, Step],
+    statements: int,
+    checks: int,
+    new_month: str,
+) -> dict[str, Any]:
+    build = steps["dbt_build"].median_seconds
+    peak = max(step.peak_mib for step in steps.values()) / 1024
+    ratios = {
+        "build_ratio": build / steps["raw_build"].median_seconds,
+        "validation_ratio": steps["validate"].median_seconds / steps["raw_validate"].median_seconds,
+        "incremental_ratio": steps["incremental_build"].median_seconds / build,
+        "peak_memory_gib": peak,
+    }
+    return {
+        "scale": setup.scale,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "runs": setup.runs,
+        "rows": rows,
+        "new_month": new_month,
+        "compiled_statements": statements,
+        "validation_checks": checks,
+        "machine": _machine(),
+        "steps": {name: step.to_json() for name, step in steps.items()},
+        "dbt_build_without_startup_seconds": round(build - steps["dbt_startup"].median_seconds, 3),
+        "ratios": {name: round(value, 3) for name, value in ratios.items()},
+        "targets": TARGETS,
+        "met": {name: ratios[name] <= limit for name, limit in TARGETS.items()},
+    }
+
+
+# --- the report ---------------------------------------------------------------------------
+
+STEP_LABELS = {
+    "extract_load": "extract check and load (build step 1)",
+    "dbt_build": "`dbt build --full-refresh`",
+    "raw_build": "the same compiled SQL, one DuckDB connection",
+    "dbt_startup": "`dbt build` selecting nothing (start-up)",
+    "validate": "`justice-warehouse validate`",
+    "raw_validate": "the same checks as plain SQL",
+    "incremental_build": "incremental `dbt build`, one new month",
+}
+RATIO_LABELS = {
+    "build_ratio": "dbt build / raw SQL",
+    "validation_ratio": "validate / plain SQL",
+    "incremental_ratio": "incremental / full build",
+    "peak_memory_gib": "peak memory of any step (GiB)",
+}
+
+
+def render_markdown(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "<!-- Written by `justice-warehouse benchmark` (make bench); JSON beside it in "
+        "docs/benchmarks/. -->",
+        "",
+        "Each step runs in its own process on the same machine in one benchmark run; times "
+        "are the median of the runs, memory is the largest peak resident set of any run. The "
+        "data are SYNTHETIC extract sets from `justice-warehouse generate --scale`.",
+        "",
+    ]
+    for result in results:
+        machine = result["machine"]
+        packages = ", ".join(f"{name} {version}" for name, version in machine["packages"].items())
+        lines += [
+            f"## `{result['scale']}` scale",
+            "",
+            f"- Measured {result['measured_at']}, {result['runs']} runs per step.",
+            f"- Machine: {machine['cpu']}, {machine['cores']} cores, "
+            f"{machine['memory_gib']} GiB RAM; {machine['os']}; Python {machine['python']}.",
+            f"- Versions: {packages}. DuckDB settings: {machine['duckdb_settings']}.",
+            f"- Data: {result['rows']['rj_referrals']:,} referrals, "
+            f"{result['rows']['probation_appointments']:,} appointments; incremental month "
+            f"{result['new_month']}. {result['compiled_statements']} compiled statements, "
+            f"{result['validation_checks']} validation checks.",
+            "",
+            "| step | median s | peak MiB | runs (s) |",
+            "|---|---:|---:|---|",
+        ]
+        for name, step in result["steps"].items():
+            runs = ", ".join(f"{seconds:.2f}" for seconds in step["runs_seconds"])
+            lines.append(
+                f"| {STEP_LABELS.get(name, name)} | {step['median_seconds']:.2f} | "
+                f"{step['peak_mib']:.0f} | {runs} |"
+            )
+        lines += [
+            "",
+            f"dbt build less its start-up: {result['dbt_build_without_startup_seconds']:.2f} s.",
+            "",
+            "| measure | value | target | met |",
+            "|---|---:|---:|---|",
+        ]
+        for name, value in result["ratios"].items():
+            met = "yes" if result["met"][name] else "**no**"
+            lines.append(
+                f"| {RATIO_LABELS[name]} | {value:.3f} | <= {result['targets'][name]} | {met} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(result: dict[str, Any], docs: Path) -> Path:
+    """Store this scale's JSON and rewrite the Markdown page from every stored scale."""
+    json_dir = docs / "benchmarks"
+    json_dir.mkdir(parents=True, exist_ok=True)
+    (json_dir / f"{result['scale']}.json").write_text(json.dumps(result, indent=2) + "\n")
+    order = list(scale.SCALES)
+    stored = sorted(
+        (json.loads(path.read_text()) for path in json_dir.glob("*.json")),
+        key=lambda item: order.index(item["scale"]) if item["scale"] in order else len(order),
+    )
+    page = docs / "benchmarks.md"
+    page.write_text(render_markdown(stored))
+    return page
+
+
+def main(argv: list[str]) -> int:
+    """Child-process entry points: ``--load BASE EXTRACTS`` or ``DATABASE PLAN``."""
+    if argv[0] == "--load":
+        from justice_warehouse.paths import project_dir
+
+        load_base(Path(argv[1]), Path(argv[2]), project_dir())
+    else:
+        run_plan(Path(argv[0]), Path(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,159 @@
+"""The scale generator, builds from generated extracts, and the benchmark (smoke, small)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_ROOT, cli_env, run_cli
+from justice_warehouse import extracts, scale
+
+
+@pytest.fixture(scope="module")
+def small_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("small") / "extracts"
+    scale.write_extracts(out, "small")
+    return out
+
+
+def test_generated_set_passes_the_extract_contract(small_extracts: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "loaded.duckdb")) as connection:
+        reports = extracts.load_extracts(
+            connection, small_extracts, PROJECT_ROOT / "seeds", "test", max_rejected_share=0
+        )
+        problems = connection.execute(
+            """
+            select
+                (select count(*) from main.rj_referrals where first_contact_date < referral_date
+                    or decision_date < first_contact_date or conversation_date < decision_date
+                    or indirect_communication_date < conversation_date
+                    or conference_date < coalesce(indirect_communication_date, conversation_date)
+                    or closure_date < coalesce(conference_date, decision_date, first_contact_date,
+                        referral_date)
+                    or closure_date > date '2019-03-15'),
+                (select count(*) from main.rj_referrals where outcome != 'took_up'
+                    and coalesce(conversation_date, indirect_communication_date,
+                        conference_date) is not null),
+                (select count(*) from main.rj_referrals where (outcome = 'ongoing')
+                    != (closure_date is null)),
+                (select count(*) from main.probation_appointments
+                    where appointment_date not between date '2015-04-01' and date '2021-03-31'
+                    or record_updated_at < appointment_date)
+            """
+        ).fetchall()[0]
+        outcomes = dict(
+            connection.execute(
+                "select outcome, count(*) from main.rj_referrals group by 1"
+            ).fetchall()
+        )
+    assert {report.table: report.rejected for report in reports} == {
+        "rj_referrals": 0,
+        "programme_budget_lines": 0,
+        "reoffending_costs": 0,
+        "probation_appointments": 0,
+    }
+    reads = {report.table: report.read for report in reports}
+    assert reads["rj_referrals"] == scale.SCALES["small"].referrals
+    assert 0.8 < reads["probation_appointments"] / scale.SCALES["small"].appointments < 1.2
+    assert problems == (0, 0, 0, 0)
+    assert set(outcomes) == {"took_up", "declined", "no_contact", "ongoing"}
+
+
+def test_generator_is_deterministic_for_a_seed(tmp_path: Path) -> None:
+    first = scale.write_extracts(tmp_path / "a", "small", "csv", seed=7)
+    again = scale.write_extracts(tmp_path / "b", "small", "csv", seed=7)
+    other = scale.write_extracts(tmp_path / "c", "small", "csv", seed=8)
+    for one, two, three in zip(first, again, other, strict=True):
+        assert one.path.read_bytes() == two.path.read_bytes(), one.table
+        if one.table in {"rj_referrals", "probation_appointments"}:
+            assert one.path.read_bytes() != three.path.read_bytes(), one.table
+
+
+def test_generate_command_refuses_an_unknown_scale(tmp_path: Path) -> None:
+    result = run_cli(
+        ["generate", "--scale", "planet", "--out", str(tmp_path)], PROJECT_ROOT, cli_env(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "invalid choice: 'planet'" in result.stderr
+
+
+def _build(tmp: Path, extracts_dir: Path, *extra: str) -> tuple[int, str, Path]:
+    warehouse = tmp / "warehouse" / "justice.duckdb"
+    result = run_cli(
+        [
+            "build",
+            "--warehouse",
+            str(warehouse),
+            "--gx-dir",
+            str(tmp / "gx"),
+            "--extracts",
+            str(extracts_dir),
+            *extra,
+        ],
+        PROJECT_ROOT,
+        cli_env(tmp),
+    )
+    return result.returncode, result.stdout + result.stderr, warehouse
+
+
+def test_generated_set_builds_without_the_published_figures(
+    small_extracts: Path, tmp_path: Path
+) -> None:
+    code, output, warehouse = _build(tmp_path, small_extracts)
+    assert code == 0, output[-4000:]
+    assert "referrals_published_period" not in output
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        statuses = dict(
+            connection.execute(
+                "select status, count(*) from reporting.published_figure_checks group by 1"
+            ).fetchall()
+        )
+    assert statuses.get("not_applicable", 0) > 0
+    assert "mismatch" not in statuses
+
+
+def test_published_figures_still_fail_a_generated_set_when_asked(
+    small_extracts: Path, tmp_path: Path
+) -> None:
+    code, output, warehouse = _build(tmp_path, small_extracts, "--published-figures")
+    assert code == 1, output[-4000:]
+    assert "published_figure_checks_no_mismatch" in output
+    assert not warehouse.exists()
+
+
+def test_benchmark_smoke_at_small_scale(tmp_path: Path) -> None:
+    result = run_cli(
+        [
+            "benchmark",
+            "--scale",
+            "small",
+            "--runs",
+            "1",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--docs",
+            str(tmp_path / "docs"),
+        ],
+        PROJECT_ROOT,
+        cli_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    stored = json.loads((tmp_path / "docs" / "benchmarks" / "small.json").read_text())
+    assert set(stored["steps"]) == {
+        "extract_load",
+        "dbt_build",
+        "raw_build",
+        "dbt_startup",
+        "validate",
+        "raw_validate",
+        "incremental_build",
+    }
+    assert all(step["median_seconds"] > 0 for step in stored["steps"].values())
+    assert stored["compiled_statements"] > 200
+    assert stored["validation_checks"] >= 40
+    page = (tmp_path / "docs" / "benchmarks.md").read_text()
+    assert "## `small` scale" in page
+    assert "| dbt build / raw SQL |" in page
