@@ -180,6 +180,8 @@ def _check_sql(asset: str, expectation: Any) -> str:
     column = getattr(expectation, "column", None)
     if name == "ExpectColumnValuesToNotBeNull":
         return f"select count(*) from {source} where {column} is null"
+    if name == "ExpectColumnValuesToBeNull":
+        return f"select count(*) from {source} where {column} is not null"
     if name == "ExpectColumnValuesToBeUnique":
         return (
             f"select count(*) from (select {column} from {source} where {column} is not null "

@@ -116,8 +116,17 @@ CORRUPTIONS = {
             "(select min(appointment_id) from marts.fct_probation_appointments)"
         ],
         "probation_appointments",
-        "expect_column_values_to_be_in_set(outcome_code)",
+        "no unknown outcome codes (lists them when there are)",
         '["ZZZZ"]',
+    ),
+    "duplicated_appointment_id": (
+        [
+            "insert into marts.fct_probation_appointments "
+            "select * from marts.fct_probation_appointments limit 1"
+        ],
+        "probation_appointments",
+        "appointment_id is unique",
+        "observed: 1",
     ),
     "attendance_flag_contradicts_code": (
         [
@@ -127,7 +136,7 @@ CORRUPTIONS = {
         ],
         "probation_appointments",
         "attended and complied flags agree with the outcome code",
-        '"appointments_with_inconsistent_flags": 1',
+        "observed: 1",
     ),
     "negative_amount": (
         [
