@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -37,6 +37,7 @@ from justice_warehouse.settings import duckdb_config
 from justice_warehouse.storage import create_compatible_file
 
 WORK_NAME = "work.duckdb"  # every timed run uses this path, so catalog names match
+FACT_MODEL = "model.justice_warehouse.fct_probation_appointments"
 TARGETS = {
     "build_ratio": 1.3,
     "validation_ratio": 2.0,
@@ -56,6 +57,8 @@ class Measure:
 class Step:
     name: str
     runs: list[Measure]
+    # dbt steps: seconds dbt reports for the incremental model itself, run by run
+    fact_seconds: list[float] = field(default_factory=list)
 
     @property
     def median_seconds(self) -> float:
@@ -66,11 +69,14 @@ class Step:
         return max(run.peak_mib for run in self.runs)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        result = {
             "median_seconds": round(self.median_seconds, 3),
             "peak_mib": round(self.peak_mib, 1),
             "runs_seconds": [round(run.seconds, 3) for run in self.runs],
         }
+        if self.fact_seconds:
+            result["fact_model_median_seconds"] = round(statistics.median(self.fact_seconds), 3)
+        return result
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measure:
@@ -210,17 +216,24 @@ def _check_sql(asset: str, expectation: Any) -> str:
 
 
 def validation_plan(warehouse: Path) -> list[str]:
-    """Every expectation the validate command runs, as plain SQL."""
+    """Every expectation the validate command runs, as plain SQL.
+
+    A suite's asset that is a whole table is read in place; any other asset (an aggregate
+    query) is computed once into a temporary table, as GX computes it once per batch.
+    """
     from justice_warehouse.reference import read_reference
     from justice_warehouse.suites import all_suites
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         specs = all_suites(read_reference(connection))
-    return [
-        _check_sql(spec.asset_query, expectation)
-        for spec in specs
-        for expectation in spec.expectations
-    ]
+    statements = []
+    for number, spec in enumerate(specs):
+        asset = spec.asset_query
+        if not asset.startswith("select * from "):
+            statements.append(f"create temp table batch_{number} as {asset}")
+            asset = f"select * from batch_{number}"
+        statements += [_check_sql(asset, expectation) for expectation in spec.expectations]
+    return statements
 
 
 # --- the benchmark ------------------------------------------------------------------------
@@ -291,12 +304,20 @@ def load_base(base: Path, extracts_dir: Path, root: Path) -> None:
         connection.execute("checkpoint")
 
 
+def _node_seconds(target: Path, unique_id: str) -> list[float]:
+    """What dbt's run_results.json reports for one node (empty when it did not run)."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return [r["execution_time"] for r in results if r["unique_id"] == unique_id]
+
+
 def _repeat(setup: Setup, name: str, prepare: Any, command: list[str]) -> Step:
     step = Step(name, [])
     for run in range(setup.runs):
         prepare()
         result = measure(command, setup.env())
         step.runs.append(result)
+        if "dbt.cli.main" in command:
+            step.fact_seconds += _node_seconds(setup.target, FACT_MODEL)
         _say(f"  {name} run {run + 1}: {result.seconds:.2f} s, {result.peak_mib:.0f} MiB")
     return step
 
@@ -354,7 +375,8 @@ def run_benchmark(root: Path, workdir: Path, scale_name: str, runs: int) -> dict
     steps["incremental_build"] = _repeat(
         setup, "incremental dbt build", prepare_incremental, _dbt(root, incremental_args)
     )
-    return _report(setup, rows, steps, len(plan_statements(plan)), len(checks), new_month)
+    checked = [sql for sql in checks if not sql.startswith("create temp table")]
+    return _report(setup, rows, steps, len(plan_statements(plan)), len(checked), new_month)
 
 
 _HELD_BACK = "benchmark_held_back"
@@ -427,6 +449,8 @@ def _report(
 ) -> dict[str, Any]:
     build = steps["dbt_build"].median_seconds
     peak = max(step.peak_mib for step in steps.values()) / 1024
+    fact_full = statistics.median(steps["dbt_build"].fact_seconds)
+    fact_incremental = statistics.median(steps["incremental_build"].fact_seconds)
     ratios = {
         "build_ratio": build / steps["raw_build"].median_seconds,
         "validation_ratio": steps["validate"].median_seconds / steps["raw_validate"].median_seconds,
@@ -445,6 +469,8 @@ def _report(
         "steps": {name: step.to_json() for name, step in steps.items()},
         "dbt_build_without_startup_seconds": round(build - steps["dbt_startup"].median_seconds, 3),
         "ratios": {name: round(value, 3) for name, value in ratios.items()},
+        # Not a target: the incremental model alone (dbt's own timing), new month vs full.
+        "fact_model_incremental_ratio": round(fact_incremental / fact_full, 3),
         "targets": TARGETS,
         "met": {name: ratios[name] <= limit for name, limit in TARGETS.items()},
     }
@@ -507,7 +533,9 @@ def render_markdown(results: list[dict[str, Any]]) -> str:
             )
         lines += [
             "",
-            f"dbt build less its start-up: {result['dbt_build_without_startup_seconds']:.2f} s.",
+            f"dbt build less its start-up: {result['dbt_build_without_startup_seconds']:.2f} s. "
+            "The incremental model alone (`fct_probation_appointments`, dbt's node timing), "
+            f"one new month against a full refresh: {result['fact_model_incremental_ratio']:.3f}.",
             "",
             "| measure | value | target | met |",
             "|---|---:|---:|---|",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from justice_warehouse.reference import read_reference
+from justice_warehouse.settings import duckdb_config
 
 if TYPE_CHECKING:
     from justice_warehouse.suites import SuiteSpec
@@ -168,7 +169,8 @@ def _configure(context: Any, warehouse: Path, specs: list[SuiteSpec]) -> dict[st
     datasource = context.data_sources.add_sql(
         name=DATASOURCE,
         connection_string=f"duckdb:///{warehouse}",
-        kwargs={"connect_args": {"read_only": True}},
+        # The project's DuckDB limits (JW_DUCKDB_*), not DuckDB's default of 80% of RAM.
+        kwargs={"connect_args": {"read_only": True, "config": duckdb_config(warehouse)}},
     )
     by_checkpoint: dict[str, list[Any]] = {}
     for spec in specs:

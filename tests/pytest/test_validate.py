@@ -116,7 +116,7 @@ CORRUPTIONS = {
             "(select min(appointment_id) from marts.fct_probation_appointments)"
         ],
         "probation_appointments",
-        "no unknown outcome codes (lists them when there are)",
+        "expect_column_values_to_be_in_set(outcome_code)",
         '["ZZZZ"]',
     ),
     "duplicated_appointment_id": (
@@ -125,8 +125,8 @@ CORRUPTIONS = {
             "select * from marts.fct_probation_appointments limit 1"
         ],
         "probation_appointments",
-        "appointment_id is unique",
-        "observed: 1",
+        "expect_column_values_to_be_unique(appointment_id)",
+        '2 unexpected value(s), e.g. ["APT',
     ),
     "attendance_flag_contradicts_code": (
         [
@@ -136,7 +136,7 @@ CORRUPTIONS = {
         ],
         "probation_appointments",
         "attended and complied flags agree with the outcome code",
-        "observed: 1",
+        '"appointments_with_inconsistent_flags": 1',
     ),
     "negative_amount": (
         [
