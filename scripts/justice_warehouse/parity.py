@@ -43,7 +43,8 @@ def compare_table(
     if not parquet.is_dir():
         return [f"{schema}.{table}: not built by Spark ({parquet} missing)"]
     with duckdb.connect(str(duckdb_file), read_only=True) as connection:
-        spark_relation = f"read_parquet('{parquet}/*.parquet')"
+        # partitioned tables (the incremental facts) keep the partition column in folder names
+        spark_relation = f"read_parquet('{parquet}/**/*.parquet', hive_partitioning = true)"
         duck_columns = [
             row[0]
             for row in connection.execute(
