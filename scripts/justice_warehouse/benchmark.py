@@ -336,7 +336,8 @@ def run_benchmark(root: Path, workdir: Path, scale_name: str, runs: int) -> dict
     )
     built = workdir / "built.duckdb"
     shutil.copyfile(setup.work, built)
-    plan = _write_plan(workdir / "compiled_plan.json", compiled_plan(root, setup.target, built))
+    compiled = compiled_plan(root, setup.target, built)
+    plan = _write_plan(workdir / "compiled_plan.json", compiled)
     steps["raw_build"] = _repeat(
         setup, "raw SQL", lambda: _fresh_work(base, setup.work), _sql_runner(setup.work, plan)
     )
@@ -376,15 +377,11 @@ def run_benchmark(root: Path, workdir: Path, scale_name: str, runs: int) -> dict
         setup, "incremental dbt build", prepare_incremental, _dbt(root, incremental_args)
     )
     checked = [sql for sql in checks if not sql.startswith("create temp table")]
-    return _report(setup, rows, steps, len(plan_statements(plan)), len(checked), new_month)
+    return _report(setup, rows, steps, len(compiled), len(checked), new_month)
 
 
 _HELD_BACK = "benchmark_held_back"
 _ADD_HELD_BACK = f"insert into main.probation_appointments select * from main.{_HELD_BACK}"
-
-
-def plan_statements(plan: Path) -> list[str]:
-    return list(json.loads(plan.read_text()))
 
 
 def _previous_extract(setup: Setup, base: Path, full_args: list[str]) -> tuple[Path, str]:
