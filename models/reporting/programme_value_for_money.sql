@@ -17,7 +17,7 @@ suppressed as (
         passthrough_columns=['programme_name', 'cost_gbp', 'cost_per_referral_gbp',
                              'cost_per_take_up_gbp', 'cost_per_direct_conference_gbp',
                              'police_officer_unit_cost_gbp', 'police_officer_equivalents'],
-        count_columns=['referrals', 'take_ups', 'direct_conferences'],
+        count_columns=['referrals', 'took_up', 'direct_conferences'],
     ) }}
 )
 
@@ -27,12 +27,12 @@ select
     cast(cost_gbp as decimal(18, 2)) as cost_gbp,
     referrals,
     is_referrals_suppressed,
-    take_ups,
-    is_take_ups_suppressed,
+    took_up,
+    is_took_up_suppressed,
     direct_conferences,
     is_direct_conferences_suppressed,
     case when not is_referrals_suppressed then cost_per_referral_gbp end as cost_per_referral_gbp,
-    case when not is_take_ups_suppressed then cost_per_take_up_gbp end as cost_per_take_up_gbp,
+    case when not is_took_up_suppressed then cost_per_take_up_gbp end as cost_per_take_up_gbp,
     case
         when not is_direct_conferences_suppressed then cost_per_direct_conference_gbp
     end as cost_per_direct_conference_gbp,

@@ -1,9 +1,13 @@
 -- grain: one row per published figure
--- status: match when |published - computed| <= tolerance; mismatch otherwise;
--- not_computed when the warehouse cannot recompute the figure (no check_measure, or
--- no value). Conflicting figures kept for the record are not_computed and say why.
--- not_applicable replaces mismatch when var('published_figures_apply') is false: the build's
--- data is not the data the figures describe (for example a generated scale-test set).
+-- Every published figure beside the warehouse's value and what kind of evidence the
+-- comparison is (check_kind, from the check_kinds seed). status:
+--   * the kind's status_when_equal (match; no_evidence for a copied figure, which is equal
+--     by construction) when |published - computed| <= tolerance;
+--   * mismatch otherwise, or not_applicable when var('published_figures_apply') is false
+--     (the build's data is not the data the figures describe, for example a scale-test set);
+--   * not_computed when the warehouse holds no value for the figure.
+-- A calibrated figure (the synthetic generator targets it) reads row_level when the input
+-- is not the bundled synthetic data (var('input_is_bundled_synthetic') false).
 
 with
 
@@ -15,35 +19,58 @@ measures as (
     select * from {{ ref('int_published__figure_measures') }}
 ),
 
+check_kinds as (
+    select * from {{ ref('stg_reference__check_kinds') }}
+),
+
+kinded as (
+    select
+        figures.*,
+        {% if var('input_is_bundled_synthetic') %}
+            figures.check_kind as effective_check_kind
+        {% else %}
+            case
+                when figures.check_kind = 'calibrated' then 'row_level'
+                else figures.check_kind
+            end as effective_check_kind
+        {% endif %}
+    from figures
+),
+
 compared as (
     select
-        figures.figure_id,
-        figures.figure_name,
-        figures.unit,
-        figures.figure_kind,
-        figures.period_label,
-        figures.published_value,
+        kinded.figure_id,
+        kinded.figure_name,
+        kinded.unit,
+        kinded.figure_kind,
+        kinded.effective_check_kind as check_kind,
+        check_kinds.is_evidence,
+        kinded.period_label,
+        kinded.published_value,
         measures.computed_value,
-        figures.tolerance,
-        figures.check_measure,
-        figures.source_publisher,
-        figures.source_title,
-        figures.source_date_text,
-        figures.exact_wording,
-        figures.note,
+        kinded.tolerance,
+        measures.measure_model,
+        measures.measure_column,
+        kinded.source_publisher,
+        kinded.source_title,
+        kinded.source_date_text,
+        kinded.exact_wording,
+        kinded.note,
         case
             when measures.computed_value is null then 'not_computed'
-            when abs(figures.published_value - measures.computed_value) <= figures.tolerance
-                then 'match'
+            when abs(kinded.published_value - measures.computed_value) <= kinded.tolerance
+                then check_kinds.status_when_equal
             {% if not var('published_figures_apply') %}
                 else 'not_applicable'
             {% else %}
                 else 'mismatch'
             {% endif %}
         end as status
-    from figures
+    from kinded
     left join measures
-        on figures.figure_id = measures.figure_id
+        on kinded.figure_id = measures.figure_id
+    left join check_kinds
+        on kinded.effective_check_kind = check_kinds.check_kind
 ),
 
 final as (
@@ -52,12 +79,15 @@ final as (
         cast(figure_name as {{ dbt.type_string() }}) as figure_name,
         cast(unit as {{ dbt.type_string() }}) as unit,
         cast(figure_kind as {{ dbt.type_string() }}) as figure_kind,
+        cast(check_kind as {{ dbt.type_string() }}) as check_kind,
+        cast(is_evidence as boolean) as is_evidence,
         cast(period_label as {{ dbt.type_string() }}) as period_label,
         cast(published_value as decimal(20, 4)) as published_value,
         cast(computed_value as decimal(20, 4)) as computed_value,
         cast(tolerance as decimal(20, 4)) as tolerance,
         cast(status as {{ dbt.type_string() }}) as status,
-        cast(check_measure as {{ dbt.type_string() }}) as check_measure,
+        cast(measure_model as {{ dbt.type_string() }}) as measure_model,
+        cast(measure_column as {{ dbt.type_string() }}) as measure_column,
         cast(source_publisher as {{ dbt.type_string() }}) as source_publisher,
         cast(source_title as {{ dbt.type_string() }}) as source_title,
         cast(source_date_text as {{ dbt.type_string() }}) as source_date_text,

@@ -27,11 +27,11 @@ VOCABULARY_SEEDS = {
 }
 
 TYPE_DESCRIPTIONS = {
-    "varchar": "text",
+    "varchar": "text, no control characters (tab, LF and CR allowed)",
     "date": "date, ISO 8601 YYYY-MM-DD",
-    "integer": "whole number",
+    "integer": "whole number, digits only",
     "decimal(18,2)": "decimal number, pounds with at most 2 decimal places",
-    "timestamp": "timestamp, ISO 8601 YYYY-MM-DD HH:MM:SS, UTC",
+    "timestamp": "timestamp, ISO 8601 YYYY-MM-DD HH:MM:SS[.ffffff], UTC, no offset",
 }
 
 
@@ -56,10 +56,37 @@ class Column:
 
 
 @dataclass(frozen=True)
+class RowRule:
+    """A rule across the columns of one row. A row that breaks it is rejected on ``column``,
+    like a single-column rule, with the other value in the reason.
+
+    ``not_before``: ``column`` (a date) may not precede any of these date columns, where
+    both are present. ``only_when``: ``column`` may hold a value only when the column
+    ``only_when[0]`` (compared trimmed, lower case) is one of ``only_when[1]``.
+    """
+
+    column: str
+    not_before: tuple[str, ...] = ()
+    only_when: tuple[str, tuple[str, ...]] | None = None
+
+    def describe(self) -> str:
+        if self.not_before:
+            return f"`{self.column}` is not before " + ", ".join(
+                f"`{other}`" for other in self.not_before
+            )
+        assert self.only_when is not None
+        when, values = self.only_when
+        return f"`{self.column}` is empty unless `{when}` is " + " or ".join(
+            f"`{value}`" for value in values
+        )
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     description: str
     columns: tuple[Column, ...]
+    row_rules: tuple[RowRule, ...] = ()
 
     @property
     def key(self) -> Column:
@@ -67,6 +94,10 @@ class Table:
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)
+
+
+# The intervention stages of a referral: dated only after a take-up.
+STAGE_DATES = ("conversation_date", "indirect_communication_date", "conference_date")
 
 
 def _date(name: str, required: bool = False, description: str = "") -> Column:
@@ -121,6 +152,27 @@ TABLES: tuple[Table, ...] = (
             _date("conference_date", description="Direct face-to-face conference."),
             _date("closure_date", description="Case closure."),
             Column("closure_reason", description="Why the case closed."),
+        ),
+        (
+            RowRule("first_contact_date", not_before=("referral_date",)),
+            RowRule("decision_date", not_before=("referral_date", "first_contact_date")),
+            RowRule("decision_date", only_when=("outcome", ("took_up", "declined"))),
+            *(
+                rule
+                for stage in STAGE_DATES
+                for rule in (
+                    RowRule(stage, not_before=("decision_date",)),
+                    RowRule(stage, only_when=("outcome", ("took_up",))),
+                )
+            ),
+            RowRule(
+                "closure_date",
+                not_before=("referral_date", "first_contact_date", "decision_date", *STAGE_DATES),
+            ),
+            RowRule(
+                "closure_date",
+                only_when=("outcome", ("took_up", "declined", "no_contact")),
+            ),
         ),
     ),
     Table(
@@ -323,6 +375,8 @@ def _rules(column: Column) -> str:
         rules.append("not negative")
     if column.pattern:
         rules.append(f"written {column.pattern_hint}")
+    if column.type in ("date", "timestamp"):
+        rules.append("not after the build date")
     return "; ".join(rules) or "optional"
 
 
@@ -353,9 +407,17 @@ def render_markdown() -> str:
         "where there is one): missing file, missing, extra or renamed column, wrong delimiter, "
         "wrong field count, not UTF-8, empty file.",
         "- Row problems (wrong type, impossible date, unknown code, negative money, missing "
-        "required value, duplicate primary key) reject the row: it goes to "
+        "required value, duplicate primary key, a date after the build date, a row rule "
+        "across columns such as dates out of order) reject the row: it goes to "
         "`audit.rejected_rows` with file, line, column, reason and raw values, and the build "
         "reports `read = loaded + rejected` for every file.",
+        "- Nothing is changed on the way in. A value the column's type cannot hold exactly is "
+        "rejected, not rounded or cut: a whole number with a fraction, a date with a time, "
+        "money with more than 2 decimal places, a timestamp with a time-zone offset or more "
+        "than 6 fractional digits, text with a control character. The only normalisations "
+        "are exact and listed here: spaces around a typed value are dropped, an empty field "
+        "is a missing value, and codes are compared trimmed in the case the rules say "
+        "(staging then stores them so).",
         "- The build fails instead when any rejection is in a primary-key column, or when more "
         "than 1% of a file's rows are rejected (`--max-rejected-share`). Line numbers count "
         "the header as line 1; for Parquet they are row numbers plus one.",
@@ -375,4 +437,8 @@ def render_markdown() -> str:
             for c in spec.columns
         ]
         lines.append("")
+        if spec.row_rules:
+            lines += ["Rules across the columns of a row (a row that breaks one is rejected):", ""]
+            lines += [f"- {rule.describe()}" for rule in spec.row_rules]
+            lines.append("")
     return "\n".join(lines)

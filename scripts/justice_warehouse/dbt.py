@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
+# How many failing rows of a failed dbt data test are stored and printed.
+FAILING_ROWS_SHOWN = 5
 
 
 class DbtError(RuntimeError):
@@ -33,6 +35,54 @@ class DbtResult:
 def _die_with_parent() -> None:
     """In the child: ask Linux to kill dbt if the build process is killed (even SIGKILL)."""
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _store_failing_rows(warehouse: Path, failed_tests: list[dict]) -> dict[str, str]:
+    """Re-run each failed data test's compiled SQL once, after dbt has exited, store a few of
+    its failing rows in ``audit.dbt_test_failures`` and return them as text to print.
+
+    Only failed tests are re-run, so a passing build pays nothing for this.
+    """
+    if not failed_tests or not warehouse.is_file():
+        return {}
+    import duckdb
+
+    from justice_warehouse.settings import duckdb_config
+
+    texts: dict[str, str] = {}
+    with duckdb.connect(str(warehouse), config=duckdb_config(warehouse)) as connection:
+        connection.execute("create schema if not exists audit")
+        connection.execute(
+            "create table if not exists audit.dbt_test_failures (tested_at timestamp, "
+            "test_id varchar, failing_row bigint, row_values varchar)"
+        )
+        for result in failed_tests:
+            sql = (result.get("compiled_code") or "").strip().rstrip(";")
+            if not sql:
+                continue
+            try:
+                cursor = connection.execute(
+                    f"select * from ({sql}) as failing limit {FAILING_ROWS_SHOWN}"
+                )
+                names = [column[0] for column in cursor.description]
+                rows = cursor.fetchall()
+            except duckdb.Error as error:
+                texts[result["unique_id"]] = f"\n      (failing rows unavailable: {error})"
+                continue
+            shown = [dict(zip(names, row, strict=True)) for row in rows]
+            connection.executemany(
+                "insert into audit.dbt_test_failures values (current_timestamp, ?, ?, ?)",
+                [
+                    [result["unique_id"], number, json.dumps(row, default=str)]
+                    for number, row in enumerate(shown, start=1)
+                ],
+            )
+            texts[result["unique_id"]] = "".join(
+                "\n      failing row: "
+                + ", ".join(f"{name}={value!r}" for name, value in row.items())
+                for row in shown
+            )
+    return texts
 
 
 def run_dbt(root: Path, args: list[str], warehouse: Path) -> DbtResult:
@@ -73,10 +123,12 @@ def run_dbt(root: Path, args: list[str], warehouse: Path) -> DbtResult:
             f"{(completed.stdout + completed.stderr)[-3000:]}"
         )
     results = json.loads(run_results.read_text())["results"]
+    failed = [r for r in results if r["status"] in {"error", "fail", "runtime error"}]
+    samples = _store_failing_rows(warehouse, [r for r in failed if r["status"] == "fail"])
     failures = [
         f"{result['unique_id']}: {result['status']}: {result.get('message') or ''}".strip()
-        for result in results
-        if result["status"] in {"error", "fail", "runtime error"}
+        + samples.get(result["unique_id"], "")
+        for result in failed
     ]
     statuses: dict[str, int] = {}
     for result in results:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from justice_warehouse.contract import TABLES, VOCABULARY_SEEDS, Column, Table
+from justice_warehouse.contract import TABLES, VOCABULARY_SEEDS, Column, RowRule, Table
 
 DEFAULT_MAX_REJECTED_SHARE = 0.01
 _DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -68,6 +69,11 @@ class FileReport:
 
     def line(self) -> str:
         return f"{self.file}: read {self.read} = loaded {self.loaded} + rejected {self.rejected}"
+
+
+def rejection_text(reason: str, found: str | None) -> str:
+    """How a rejection reads: the reason, then the value as found (or that it was empty)."""
+    return f"{reason}, found {found!r}" if found is not None else f"{reason}, found an empty field"
 
 
 def _quote(value: str) -> str:
@@ -221,35 +227,109 @@ def _vocabulary_sql(column: Column, seeds_dir: Path) -> str:
     )
 
 
-def _checks(column: Column, raw: str, seeds_dir: Path) -> list[str]:
+# The text a typed value must be written as, so that the cast keeps it exactly (DuckDB
+# would otherwise round '2016.7' to 2017, drop the time of '2019-01-01 10:00' or the
+# offset of '... 10:00:00+01:00', and cut nanoseconds).
+_EXACT_TEXT = {
+    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "integer": r"[+-]?[0-9]+",
+    "decimal(18,2)": r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?",
+    "timestamp": r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?",
+}
+_TYPE_HINTS = {
+    "date": "a date YYYY-MM-DD",
+    "integer": "a whole number",
+    "decimal(18,2)": "a number",
+    "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS",
+}
+# C0 control characters and DEL, except tab, line feed and carriage return.
+_CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_TIME_ZONE_OFFSET = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+
+
+def _typed(name: str, sql_type: str) -> str:
+    return f"try_cast(trim({name}) as {sql_type})"
+
+
+def _select(raw: str, name: str, condition: str, reason: str) -> str:
+    """A check: (line_number, column_name, reason, found_value) of each row breaking it."""
+    return (
+        f"select line_number, {_quote(name)} as column_name, {reason} as reason, "
+        f"{name} as found_value from {raw} where {condition}"
+    )
+
+
+def _type_checks(column: Column, raw: str, present: str, build_date: date) -> list[str]:
+    name = column.name
+    if column.type == "varchar":
+        return [
+            _select(
+                raw,
+                name,
+                f"regexp_matches({name}, {_quote(_CONTROL_CHARACTERS)})",
+                "'control character in text (only tab, LF and CR are allowed)'",
+            )
+        ]
+    target = _SQL_TYPES[column.type]
+    typed = _typed(name, target)
+    exact = _quote(_EXACT_TEXT[column.type])
+    checks = []
+    if column.type == "timestamp":
+        offset = f"regexp_matches(trim({name}), {_quote(_TIME_ZONE_OFFSET)})"
+        checks.append(
+            _select(
+                raw,
+                name,
+                f"{present} and {offset}",
+                "'time-zone offset: write the time in UTC, without an offset'",
+            )
+        )
+        malformed = f"not {offset} and not regexp_full_match(trim({name}), {exact})"
+    else:
+        malformed = f"not regexp_full_match(trim({name}), {exact})"
+    checks.append(
+        _select(
+            raw,
+            name,
+            f"{present} and ({typed} is null or {malformed})",
+            _quote(f"not {_TYPE_HINTS[column.type]}"),
+        )
+    )
+    if column.type == "decimal(18,2)":
+        checks.append(
+            _select(
+                raw,
+                name,
+                f"{typed} is not null and {_typed(name, 'decimal(38, 20)')} != {typed}",
+                "'more than 2 decimal places (would be rounded)'",
+            )
+        )
+    if column.non_negative:
+        checks.append(_select(raw, name, f"{typed} < 0", "'negative amount'"))
+    if column.type in ("date", "timestamp"):
+        checks.append(
+            _select(
+                raw,
+                name,
+                f"cast({typed} as date) > date '{build_date.isoformat()}'",
+                _quote(f"after the build date ({build_date.isoformat()})"),
+            )
+        )
+    return checks
+
+
+def _checks(column: Column, raw: str, seeds_dir: Path, build_date: date) -> list[str]:
     """SQL selects yielding (line_number, column_name, reason, found_value) for each problem."""
     name = column.name
     present = f"nullif(trim({name}), '') is not null"
 
     def select(condition: str, reason: str) -> str:
-        return (
-            f"select line_number, {_quote(name)} as column_name, {reason} as reason, "
-            f"{name} as found_value from {raw} where {condition}"
-        )
+        return _select(raw, name, condition, reason)
 
     checks = []
     if column.is_required:
         checks.append(select(f"not ({present})", "'missing required value'"))
-    if column.type != "varchar":
-        target = _SQL_TYPES[column.type]
-        hint = {
-            "date": "a date YYYY-MM-DD",
-            "integer": "a whole number",
-            "decimal(18,2)": "a number",
-            "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS",
-        }[column.type]
-        checks.append(
-            select(
-                f"{present} and try_cast(trim({name}) as {target}) is null", _quote(f"not {hint}")
-            )
-        )
-        if column.non_negative:
-            checks.append(select(f"try_cast(trim({name}) as {target}) < 0", "'negative amount'"))
+    checks += _type_checks(column, raw, present, build_date)
     if column.values or column.vocabulary:
         vocabulary = column.vocabulary or "the contract's list"
         codes = _vocabulary_sql(column, seeds_dir)
@@ -278,6 +358,37 @@ def _checks(column: Column, raw: str, seeds_dir: Path) -> list[str]:
     return checks
 
 
+def _row_rule_checks(spec: Table, rule: RowRule, raw: str) -> list[str]:
+    """Checks of one rule across columns, blamed on ``rule.column``."""
+    column = spec.column(rule.column)
+    typed = _typed(column.name, _SQL_TYPES[column.type])
+    checks = []
+    for other in rule.not_before:
+        other_typed = _typed(other, _SQL_TYPES[spec.column(other).type])
+        checks.append(
+            _select(
+                raw,
+                column.name,
+                f"{typed} < {other_typed}",
+                f"'before {other} (' || trim({other}) || ')'",
+            )
+        )
+    if rule.only_when:
+        when, values = rule.only_when
+        allowed = ", ".join(_quote(value) for value in values)
+        checks.append(
+            _select(
+                raw,
+                column.name,
+                f"nullif(trim({column.name}), '') is not null "
+                f"and coalesce(lower(trim({when})), '') not in ({allowed})",
+                f"'only allowed when {when} is {' or '.join(values)}, found {when} ' "
+                f"|| coalesce(trim({when}), 'empty')",
+            )
+        )
+    return checks
+
+
 def ensure_audit_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("create schema if not exists audit")
     connection.execute(
@@ -293,6 +404,7 @@ def load_table(
     spec: Table,
     seeds_dir: Path,
     build_id: str,
+    build_date: date,
 ) -> FileReport:
     """Check one extract and load its valid rows into ``main.<table>``."""
     raw = f"raw_{spec.name}"
@@ -300,7 +412,8 @@ def load_table(
     read = connection.execute(f"select count(*) from {raw}").fetchall()[0][0]
     if read == 0:
         raise ExtractError([Problem(path.name, "empty file: a header but no data rows")])
-    checks = [sql for column in spec.columns for sql in _checks(column, raw, seeds_dir)]
+    checks = [sql for column in spec.columns for sql in _checks(column, raw, seeds_dir, build_date)]
+    checks += [sql for rule in spec.row_rules for sql in _row_rule_checks(spec, rule, raw)]
     connection.execute(f"create or replace temp table rejections as {' union all '.join(checks)}")
     row_json = (
         "to_json(struct_pack(" + ", ".join(f"{c.name} := r.{c.name}" for c in spec.columns) + "))"
@@ -337,6 +450,7 @@ def load_extracts(
     seeds_dir: Path,
     build_id: str,
     max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE,
+    build_date: date | None = None,
 ) -> list[FileReport]:
     """Check and load every contract table from ``source_dir``; raise on a contract breach.
 
@@ -344,12 +458,15 @@ def load_extracts(
     failed candidate keeps them for inspection.
     """
     ensure_audit_tables(connection)
+    checked_on = build_date or datetime.now(UTC).date()
     problems: list[Problem] = []
     reports = []
     for spec in TABLES:
         try:
             reports.append(
-                load_table(connection, find_file(source_dir, spec), spec, seeds_dir, build_id)
+                load_table(
+                    connection, find_file(source_dir, spec), spec, seeds_dir, build_id, checked_on
+                )
             )
         except ExtractError as error:
             problems += error.problems
@@ -363,7 +480,7 @@ def load_extracts(
             )
             problems.append(Problem(report.file, f"too many rejections: {why}"))
             problems += [
-                Problem(report.file, f"{reason}, found {found!r}", line=line, column=column)
+                Problem(report.file, rejection_text(reason, found), line=line, column=column)
                 for line, column, reason, found in connection.execute(
                     "select line_number, column_name, reason, found_value "
                     "from audit.rejected_rows where build_id = ? and source_file = ? "

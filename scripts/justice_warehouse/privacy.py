@@ -55,7 +55,7 @@ SUPPRESSED_TABLES = {
     "rj_referral_outcomes": SuppressedTable(("referrals",)),
     "rj_funnel_monthly": SuppressedTable(FUNNEL),
     "rj_funnel_by_borough": SuppressedTable(FUNNEL),
-    "programme_value_for_money": SuppressedTable(("referrals", "take_ups", "direct_conferences")),
+    "programme_value_for_money": SuppressedTable(("referrals", "took_up", "direct_conferences")),
     "probation_engagement_monthly": SuppressedTable(
         (
             "people_supervised",

@@ -168,16 +168,23 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
     for report in reports:
         _say(f"      {report.line()}")
     for file, line, column, reason, found in rejected:
-        _say(f"      rejected {file} line {line}, column {column}: {reason}, found {found!r}")
+        text = extracts.rejection_text(reason, found)
+        _say(f"      rejected {file} line {line}, column {column}: {text}")
     return incremental
 
 
-def dbt_build_args(published_figures_apply: bool, full_refresh: bool) -> list[str]:
+def dbt_build_args(
+    published_figures_apply: bool, full_refresh: bool, input_is_bundled_synthetic: bool = False
+) -> list[str]:
     """``dbt build`` of everything but the row-level seeds, which come from the extracts,
     and the unit tests: their inputs are fixed, so they run in ``make test`` (as dbt Labs
     recommends), not on every production build."""
     args = ["build", "--exclude", "path:seeds/synthetic", "--exclude-resource-type", "unit_test"]
-    args += ["--vars", json.dumps({"published_figures_apply": published_figures_apply})]
+    dbt_vars = {
+        "published_figures_apply": published_figures_apply,
+        "input_is_bundled_synthetic": input_is_bundled_synthetic,
+    }
+    args += ["--vars", json.dumps(dbt_vars)]
     return args + (["--full-refresh"] if full_refresh else [])
 
 
@@ -186,7 +193,11 @@ def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> Non
 
     how = "incremental, from the published warehouse" if incremental else "full refresh"
     _say(f"[2/5] dbt build (seeds, models and data tests; {how})")
-    args = dbt_build_args(options.published_figures_apply, full_refresh=not incremental)
+    args = dbt_build_args(
+        options.published_figures_apply,
+        full_refresh=not incremental,
+        input_is_bundled_synthetic=options.extracts_dir is None,
+    )
     result = run_dbt(options.root, args, candidate)
     _say(f"      {result.summary}")
     if not result.success:

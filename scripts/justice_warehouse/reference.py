@@ -19,13 +19,7 @@ class Figure:
     period_start: str | None
     period_end: str | None
     wording: str
-    check_measure: str | None
-
-    def bounds(self) -> tuple[float, float]:
-        return float(self.value - self.tolerance), float(self.value + self.tolerance)
-
-    def label(self) -> str:
-        return f"published {self.figure_id} = {self.value.normalize():f}: '{self.wording}'"
+    check_kind: str
 
 
 @dataclass(frozen=True)
@@ -39,7 +33,7 @@ class Reference:
     cost_categories: list[str]
     cost_stages: list[str]
     outcome_codes: list[str]
-    programme_totals: dict[str, str]  # programme_code -> figure_id of its published total
+    check_kinds: list[str]
     # False when the build's data is not the data the figures describe (dbt var
     # published_figures_apply): published_figure_checks then holds not_applicable rows.
     published_figures_apply: bool = True
@@ -59,11 +53,11 @@ def read_reference(connection: duckdb.DuckDBPyConnection) -> Reference:
             period_start=str(row[3]) if row[3] else None,
             period_end=str(row[4]) if row[4] else None,
             wording=str(row[5]),
-            check_measure=row[6] or None,
+            check_kind=str(row[6]),
         )
         for row in connection.execute(
             "select figure_id, published_value, tolerance, period_start, period_end, "
-            "exact_wording, check_measure from main.published_figures order by figure_id"
+            "exact_wording, check_kind from main.published_figures order by figure_id"
         ).fetchall()
     }
     return Reference(
@@ -78,11 +72,7 @@ def read_reference(connection: duckdb.DuckDBPyConnection) -> Reference:
             "select distinct cost_stage from main.reoffending_cost_categories order by 1"
         ),
         outcome_codes=column("select outcome_code from main.appointment_outcome_codes order by 1"),
-        programme_totals=dict(
-            connection.execute(
-                "select programme_code, total_figure_id from main.programmes order by 1"
-            ).fetchall()
-        ),
+        check_kinds=column("select check_kind from main.check_kinds order by 1"),
         published_figures_apply=_published_figures_apply(connection),
     )
 

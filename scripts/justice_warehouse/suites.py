@@ -1,9 +1,10 @@
 """The expectation suites: one readable definition from which the GX file context is written.
 
-Every published number comes from the ``published_figures`` seed (table
-``main.published_figures``), never from literals here, so a corrected figure is changed in
-one place. Vocabularies come from the reference seeds. Checks that need an aggregate read a
-one-row query asset, so DuckDB does the work and GX only sees one summary row.
+No published figure is recomputed here: each is computed once in dbt
+(``int_published__figure_measures`` maps it to the model that owns it) and compared in
+``reporting.published_figure_checks``; the ``published_figures`` suite reads that table.
+The other suites check row-level rules of the marts (keys, vocabularies from the reference
+seeds, date order, parts that add up to their whole).
 """
 
 from __future__ import annotations
@@ -13,29 +14,15 @@ from typing import Any
 
 import great_expectations.expectations as gxe
 
-from justice_warehouse.reference import Figure, Reference
+from justice_warehouse.reference import Reference
 
 REFERRAL_OUTCOMES = ["took_up", "declined", "no_contact", "ongoing"]
-REFERRAL_FIGURE_MEASURES = {
-    # check_measure in published_figures -> column of the published-period aggregate
-    "rj_referrals": "referrals",
-    "rj_took_up": "took_up",
-    "rj_declined": "declined",
-    "rj_no_contact": "no_contact",
-    "rj_ongoing": "ongoing",
-    "rj_direct_conferences": "direct_conferences",
-}
+# The register figure whose period is the programme's referral window.
+REFERRAL_WINDOW_FIGURE = "rj_referrals_total"
 # Upper bound on the share of supervised people never seen at any appointment. No published
 # rate exists (HMIP only says "some offenders never even meet their probation officer");
 # above this the data more likely lost attendance records than people.
 MAX_NEVER_SEEN_SHARE = 0.15
-# Published components of programme budgets that budget lines carry as source_figure_id.
-BUDGET_COMPONENT_FIGURES = [
-    "pcd26_moj_victims_grant",
-    "pcd26_mopac_funding",
-    "vru_recurring",
-    "vru_one_off",
-]
 
 
 @dataclass
@@ -48,24 +35,12 @@ class SuiteSpec:
     expectations: list[Any] = field(default_factory=list)
 
 
-def _sum_equals(column: str, figure: Figure) -> gxe.ExpectColumnSumToBeBetween:
-    low, high = figure.bounds()
-    return gxe.ExpectColumnSumToBeBetween(
-        column=column, min_value=low, max_value=high, description=figure.label()
-    )
-
-
 def _no_rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
     return gxe.UnexpectedRowsExpectation(unexpected_rows_query=query, description=description)
 
 
 def referral_suites(reference: Reference) -> list[SuiteSpec]:
-    figures = [
-        figure
-        for figure in reference.figures.values()
-        if figure.check_measure in REFERRAL_FIGURE_MEASURES
-    ]
-    window = next(f for f in figures if f.check_measure == "rj_referrals")
+    window = reference.figures[REFERRAL_WINDOW_FIGURE]
     rows = SuiteSpec(
         name="referrals",
         checkpoint="referrals",
@@ -104,30 +79,7 @@ def referral_suites(reference: Reference) -> list[SuiteSpec]:
             ),
         ],
     )
-    aggregate_columns = ",\n".join(
-        [f"count(*) as {REFERRAL_FIGURE_MEASURES['rj_referrals']}"]
-        + [
-            f"sum(case when outcome = '{outcome}' then 1 else 0 end) as {outcome}"
-            for outcome in REFERRAL_OUTCOMES
-        ]
-        + ["sum(case when is_direct_conference then 1 else 0 end) as direct_conferences"]
-    )
-    published = SuiteSpec(
-        name="referrals_published_period",
-        checkpoint="referrals",
-        asset_query=(
-            f"select {aggregate_columns} from marts.fct_rj_referrals "
-            f"where referral_date between date '{window.period_start}' "
-            f"and date '{window.period_end}'"
-        ),
-        expectations=[gxe.ExpectTableRowCountToEqual(value=1)]
-        + [
-            _sum_equals(REFERRAL_FIGURE_MEASURES[figure.check_measure], figure)
-            for figure in sorted(figures, key=lambda f: f.figure_id)
-        ],
-    )
-    # The published counts describe the bundled data only (see Reference).
-    return [rows, published] if reference.published_figures_apply else [rows]
+    return [rows]
 
 
 def budget_suites(reference: Reference) -> list[SuiteSpec]:
@@ -150,37 +102,7 @@ def budget_suites(reference: Reference) -> list[SuiteSpec]:
             ),
         ],
     )
-    # Programme totals, and every published component the budget lines are tagged with.
-    totals: list[tuple[str, str, Figure]] = []
-    for programme, figure_id in sorted(reference.programme_totals.items()):
-        totals.append(
-            (
-                f"{programme}_total_gbp",
-                f"programme_code = '{programme}'",
-                reference.figures[figure_id],
-            )
-        )
-    for figure_id in BUDGET_COMPONENT_FIGURES:
-        if figure_id in reference.figures:
-            totals.append(
-                (
-                    f"{figure_id}_gbp",
-                    f"source_figure_id = '{figure_id}'",
-                    reference.figures[figure_id],
-                )
-            )
-    columns = ",\n".join(
-        f"sum(case when line_type = 'budget' and {condition} then amount_gbp else 0 end) as {name}"
-        for name, condition, _ in totals
-    )
-    programme_totals = SuiteSpec(
-        name="budgets_programme_totals",
-        checkpoint="budgets",
-        asset_query=f"select {columns} from marts.fct_programme_budget_lines",
-        expectations=[gxe.ExpectTableRowCountToEqual(value=1)]
-        + [_sum_equals(name, figure) for name, _, figure in totals],
-    )
-    return [lines, programme_totals]
+    return [lines]
 
 
 def reoffending_suites(reference: Reference) -> list[SuiteSpec]:
@@ -202,24 +124,7 @@ def reoffending_suites(reference: Reference) -> list[SuiteSpec]:
             gxe.ExpectColumnValuesToBeInSet(column="basis", value_set=["modelled", "published"]),
         ],
     )
-    london = reference.figures["reoffending_cost_london"]
-    national = reference.figures["reoffending_cost_england_and_wales"]
-    totals = SuiteSpec(
-        name="reoffending_published_totals",
-        checkpoint="reoffending_costs",
-        asset_query=(
-            "select sum(case when geography = 'london' then cost_gbp else 0 end) as london_gbp, "
-            "sum(case when geography = 'england_and_wales' and offence_group_code = 'all' "
-            "and offender_age_group = 'all' and index_disposal = 'all' then cost_gbp else 0 end) "
-            "as england_and_wales_gbp from marts.fct_reoffending_costs"
-        ),
-        expectations=[
-            gxe.ExpectTableRowCountToEqual(value=1),
-            _sum_equals("london_gbp", london),
-            _sum_equals("england_and_wales_gbp", national),
-        ],
-    )
-    return [lines, totals]
+    return [lines]
 
 
 def probation_suites(reference: Reference) -> list[SuiteSpec]:
@@ -281,8 +186,8 @@ def probation_suites(reference: Reference) -> list[SuiteSpec]:
 
 
 def published_figure_suites(reference: Reference) -> list[SuiteSpec]:
+    """Reads the one comparison of every figure, reporting.published_figure_checks."""
     accepted = ["match"] if reference.published_figures_apply else ["match", "not_applicable"]
-    statuses = ["mismatch", "not_computed", *accepted]
     return [
         SuiteSpec(
             name="published_figures",
@@ -294,13 +199,20 @@ def published_figure_suites(reference: Reference) -> list[SuiteSpec]:
                     description="one row per figure in the published_figures seed",
                 ),
                 gxe.ExpectColumnValuesToBeUnique(column="figure_id"),
-                gxe.ExpectColumnValuesToBeInSet(column="status", value_set=statuses),
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="check_kind", value_set=reference.check_kinds
+                ),
                 _no_rows(
-                    "select figure_id, published_value, computed_value, tolerance, status "
-                    "from {batch} where check_measure is not null "
+                    "select figure_id, check_kind, published_value, computed_value, status "
+                    "from {batch} where check_kind in ('row_level', 'derived', 'calibrated') "
                     f"and status not in ({', '.join(repr(s) for s in accepted)})",
-                    "every published figure the warehouse can compute is a "
+                    "every figure checked against row-level data or arithmetic is a "
                     + " or ".join(accepted),
+                ),
+                _no_rows(
+                    "select figure_id, check_kind, published_value, computed_value, status "
+                    "from {batch} where check_kind = 'copied' and status != 'no_evidence'",
+                    "every figure copied from its own source reads no_evidence, never match",
                 ),
             ],
         )

@@ -20,7 +20,8 @@ def test_build_fails_with_exit_1_when_a_published_figure_no_longer_matches(tmp_p
     result = run_cli(["build", "--warehouse", str(tmp_path / "w.duckdb")], cwd=project, env=env)
 
     assert result.returncode == 1
-    assert "published_figure_checks_computable_figures_match" in result.stderr
+    assert "published_figure_checks_no_mismatch" in result.stderr
+    assert "failing row: figure_id='rj_took_up'" in result.stderr
     assert "BUILD FAILED: dbt build failed" in result.stderr
 
 

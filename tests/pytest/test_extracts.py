@@ -115,6 +115,76 @@ FAULTS: dict[str, tuple[Fault, float, str]] = {
         0.01,
         "programme_budget_lines.csv line 2, column amount_gbp: negative amount, found '-275000.00'",
     ),
+    "missing_required_value": (
+        lambda d: edit_line(referrals(d), 3, ",VIC-1388512,", ",,"),
+        0.0,
+        "rj_referrals.csv line 3, column victim_ref: missing required value, found an empty field",
+    ),
+    "decision_before_referral": (
+        lambda d: edit_line(referrals(d), 4, ",2017-04-30,2017-05-07,", ",2017-04-30,2017-04-01,"),
+        0.0,
+        "rj_referrals.csv line 4, column decision_date: before referral_date (2017-04-03), "
+        "found '2017-04-01'",
+    ),
+    "closure_before_a_stage": (
+        lambda d: edit_line(referrals(d), 5, ",2017-06-09,", ",2017-05-27,"),
+        0.0,
+        "rj_referrals.csv line 5, column closure_date: before conversation_date (2017-05-28), "
+        "found '2017-05-27'",
+    ),
+    "stage_without_take_up": (
+        lambda d: edit_line(referrals(d), 3, ",declined,,", ",declined,2017-04-20,"),
+        0.0,
+        "rj_referrals.csv line 3, column conversation_date: only allowed when outcome is "
+        "took_up, found outcome declined, found '2017-04-20'",
+    ),
+    "date_after_the_build_date": (
+        lambda d: edit_line(referrals(d), 8, ",2017-06-18,", ",2099-06-18,"),
+        0.0,
+        "rj_referrals.csv line 8, column closure_date: after the build date (",
+    ),
+    "date_with_a_time": (
+        lambda d: edit_line(referrals(d), 8, ",2017-06-18,", ",2017-06-18 10:00:00,"),
+        0.0,
+        "rj_referrals.csv line 8, column closure_date: not a date YYYY-MM-DD, "
+        "found '2017-06-18 10:00:00'",
+    ),
+    "whole_number_with_a_fraction": (
+        lambda d: edit_line(d / "reoffending_costs.csv", 3, ",2016,", ",2016.7,"),
+        0.0,
+        "reoffending_costs.csv line 3, column cost_year: not a whole number, found '2016.7'",
+    ),
+    "money_with_three_decimals": (
+        lambda d: edit_line(d / "programme_budget_lines.csv", 2, ",275000.00,", ",275000.005,"),
+        0.0,
+        "programme_budget_lines.csv line 2, column amount_gbp: more than 2 decimal places "
+        "(would be rounded), found '275000.005'",
+    ),
+    "timestamp_with_an_offset": (
+        lambda d: edit_line(
+            d / "probation_appointments.csv", 2, "2016-04-01 03:05:14", "2016-04-01 03:05:14+01:00"
+        ),
+        0.0,
+        "probation_appointments.csv line 2, column record_updated_at: time-zone offset: write "
+        "the time in UTC, without an offset, found '2016-04-01 03:05:14+01:00'",
+    ),
+    "timestamp_with_nanoseconds": (
+        lambda d: edit_line(
+            d / "probation_appointments.csv",
+            2,
+            "2016-04-01 03:05:14",
+            "2016-04-01 03:05:14.1234567",
+        ),
+        0.0,
+        "probation_appointments.csv line 2, column record_updated_at: not a timestamp "
+        "YYYY-MM-DD HH:MM:SS, found '2016-04-01 03:05:14.1234567'",
+    ),
+    "control_character_in_text": (
+        lambda d: edit_line(referrals(d), 2, ",unable_to_contact", ",unable_to\x07contact"),
+        0.0,
+        "rj_referrals.csv line 2, column closure_reason: control character in text (only tab, "
+        "LF and CR are allowed), found 'unable_to\\x07contact'",
+    ),
     "empty_file": (
         lambda d: (d / "programme_budget_lines.csv").write_text(""),
         0.01,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 
 import duckdb
@@ -55,18 +56,32 @@ def test_fact_referrals_grain_and_stages(warehouse):
     ) == [(0,)]
 
 
-def test_every_computable_published_figure_matches(warehouse):
-    statuses = rows(
+def test_published_figure_checks_say_what_kind_of_evidence_each_is(warehouse):
+    checks = rows(
         warehouse,
-        "select figure_id, status, check_measure from reporting.published_figure_checks",
+        "select figure_id, check_kind, status, computed_value is not null "
+        "from reporting.published_figure_checks",
     )
-    assert len(statuses) == 36
-    not_matching = [row for row in statuses if row[2] is not None and row[1] != "match"]
-    assert not_matching == []
-    assert {status for _, status, _ in statuses} == {"match", "not_computed"}
-    # The conflicting figures are kept, not computed.
-    not_computed = {figure for figure, status, _ in statuses if status == "not_computed"}
-    assert {"reoffending_cost_london_blog", "restore_committed_mqt"} <= not_computed
+    assert len(checks) == 36
+    statuses: dict[str, set[str]] = {}
+    for _, kind, status, _ in checks:
+        statuses.setdefault(kind, set()).add(status)
+    # agreement is match only where the check is evidence or a calibration target; a figure
+    # copied from its own source never reads match
+    assert statuses == {
+        "calibrated": {"match"},
+        "derived": {"match"},
+        "copied": {"no_evidence"},
+        "not_computable": {"not_computed"},
+    }
+    kind_of = {figure: kind for figure, kind, _, _ in checks}
+    assert kind_of["rj_took_up"] == "calibrated"  # the generator targets 241
+    assert kind_of["restore_cost_per_take_up"] == "derived"  # 1.3m / 241
+    assert kind_of["reoffending_cost_england_and_wales"] == "copied"
+    # the conflicting figures are kept, not computed
+    assert kind_of["reoffending_cost_london_blog"] == kind_of["restore_committed_mqt"]
+    assert kind_of["restore_committed_mqt"] == "not_computable"
+    assert all(has_value == (kind != "not_computable") for _, kind, _, has_value in checks)
 
 
 def test_funnels_never_increase_and_add_up(warehouse):
@@ -92,7 +107,7 @@ def test_funnels_never_increase_and_add_up(warehouse):
 def test_value_for_money(warehouse):
     restore = rows(
         warehouse,
-        "select cost_gbp, referrals, take_ups, direct_conferences, cost_per_referral_gbp, "
+        "select cost_gbp, referrals, took_up, direct_conferences, cost_per_referral_gbp, "
         "cost_per_take_up_gbp, cost_per_direct_conference_gbp, police_officer_equivalents "
         "from reporting.programme_value_for_money where programme_code = 'restore_london'",
     )
@@ -193,3 +208,21 @@ def test_no_raw_person_identifiers_beyond_staging(warehouse):
         "select count(*) from marts.fct_probation_appointments where person_pseudo_id like 'X%'",
     )
     assert raw_values == [(0,)]
+
+
+def test_readme_figure_table_shows_each_figures_check_kind_as_built(warehouse, project_root):
+    readme = (project_root / "README.md").read_text(encoding="utf-8")
+    with (project_root / "seeds" / "reference" / "check_kinds.csv").open(encoding="utf-8") as f:
+        kind_names = {row["check_kind"] for row in csv.DictReader(f)}
+    shown = {}
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("`") and cells[2] in kind_names:
+            shown[cells[0].strip("`")] = (cells[2], cells[3])
+    built = {
+        figure: (kind, status)
+        for figure, kind, status in rows(
+            warehouse, "select figure_id, check_kind, status from reporting.published_figure_checks"
+        )
+    }
+    assert shown == built

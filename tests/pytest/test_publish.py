@@ -105,6 +105,10 @@ def test_a_build_publishes_both_files(published: Path):
         "wrong_encoding",
         "wrong_delimiter",
         "empty_file",
+        "decision_before_referral",
+        "stage_without_take_up",
+        "money_with_three_decimals",
+        "timestamp_with_an_offset",
     ],
 )
 def test_bad_extract_fails_and_leaves_published_files_unchanged(
@@ -146,7 +150,10 @@ def test_failing_dbt_test_and_failing_expectation_leave_published_files_unchange
     )
     assert result.returncode == 1
     assert "dbt build failed" in result.stderr
-    assert "published_figure_checks_computable_figures_match" in result.stderr
+    assert "published_figure_checks_no_mismatch" in result.stderr
+    # the message shows the failing rows with their keys, not only "Got 2 results"
+    assert "failing row: figure_id='rj_declined'" in result.stderr
+    assert "failing row: figure_id='rj_took_up'" in result.stderr
     assert digests(published) == before
 
     # Valid data that passes every dbt test but fails an expectation: a fifth of the

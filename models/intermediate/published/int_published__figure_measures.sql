@@ -1,178 +1,69 @@
--- grain: one row per published figure that names a check_measure
--- Recomputes each published figure from the warehouse. Referral measures count the
--- referrals inside the figure's own period (period_start_date..period_end_date), so a
--- longer extract still checks the published window.
+-- grain: one row per published figure the warehouse can compute
+-- The one mapping from a published figure (its register id) to the warehouse column that
+-- holds its value. Nothing is computed here: each value is computed once, by the model that
+-- owns it, and this file only says where it is. A figure missing from this list is
+-- not_computed; a test fails when a figure whose check_kind says it is computable has no
+-- row here, or when a row names a figure the register does not hold.
+{%- set restore = "programme_code = 'restore_london'" %}
+{%- set vru = "programme_code = 'violence_reduction_unit'" %}
+{%- set measures = [
+    ('rj_referrals_total', 'int_restore__published_period_counts', 'referrals', none),
+    ('rj_took_up', 'int_restore__published_period_counts', 'took_up', none),
+    ('rj_declined', 'int_restore__published_period_counts', 'declined', none),
+    ('rj_no_contact', 'int_restore__published_period_counts', 'no_contact', none),
+    ('rj_ongoing', 'int_restore__published_period_counts', 'ongoing', none),
+    ('rj_direct_meetings', 'int_restore__published_period_counts', 'direct_conferences', none),
+    ('rj_take_up_rate', 'int_restore__published_period_counts', 'take_up_rate_pct', none),
+    ('rj_conference_rate', 'int_restore__published_period_counts', 'conference_rate_pct', none),
+    ('rj_conference_share_of_take_ups', 'int_restore__published_period_counts',
+        'conference_share_of_take_ups_pct', none),
+    ('restore_cost', 'int_finance__programme_costs', 'cost_gbp', restore),
+    ('pcd26_max_grant', 'int_finance__programme_costs', 'cost_gbp', restore),
+    ('pcd26_moj_victims_grant', 'int_finance__programme_costs', 'moj_victims_grant_gbp', restore),
+    ('pcd26_mopac_funding', 'int_finance__programme_costs', 'mopac_funding_gbp', restore),
+    ('police_officer_unit_cost', 'int_finance__programme_costs',
+        'police_officer_unit_cost_gbp', restore),
+    ('vru_budget', 'int_finance__programme_costs', 'cost_gbp', vru),
+    ('vru_recurring', 'int_finance__programme_costs', 'recurring_gbp', vru),
+    ('vru_one_off', 'int_finance__programme_costs', 'one_off_gbp', vru),
+    ('vru_director_salary', 'int_finance__programme_costs', 'director_salary_gbp', vru),
+    ('police_officers_claim', 'int_finance__programme_value', 'police_officer_equivalents', restore),
+    ('restore_cost_per_referral', 'int_finance__programme_value', 'cost_per_referral_gbp', restore),
+    ('restore_cost_per_take_up', 'int_finance__programme_value', 'cost_per_take_up_gbp', restore),
+    ('restore_cost_per_direct_meeting', 'int_finance__programme_value',
+        'cost_per_direct_conference_gbp', restore),
+    ('reoffending_cost_london', 'int_reoffending__annual_totals', 'london_gbp', none),
+    ('reoffending_cost_england_and_wales', 'int_reoffending__annual_totals',
+        'england_and_wales_gbp', none),
+    ('reoffending_cost_england_and_wales_adults', 'int_reoffending__annual_totals',
+        'england_and_wales_adults_gbp', none),
+    ('reoffending_cost_england_and_wales_theft', 'int_reoffending__annual_totals',
+        'england_and_wales_theft_gbp', none),
+    ('reoffending_cost_england_and_wales_violence', 'int_reoffending__annual_totals',
+        'england_and_wales_violence_gbp', none),
+    ('reoffending_cost_england_and_wales_court_orders', 'int_reoffending__annual_totals',
+        'england_and_wales_court_orders_gbp', none),
+    ('reoffending_cost_england_and_wales_custody', 'int_reoffending__annual_totals',
+        'england_and_wales_custody_gbp', none),
+] %}
 
 with
 
-figures as (
-    select * from {{ ref('stg_reference__published_figures') }}
-),
-
-referral_stages as (
-    select * from {{ ref('int_restore__referral_stages') }}
-),
-
-programme_value as (
-    select * from {{ ref('int_finance__programme_value') }}
-),
-
-programme_costs as (
-    select * from {{ ref('int_finance__programme_costs') }}
-),
-
-reoffending_costs as (
-    select * from {{ ref('int_reoffending__costs_by_stage') }}
-),
-
-checked_figures as (
-    select
-        figure_id,
-        check_measure,
-        period_start_date,
-        period_end_date
-    from figures
-    where check_measure is not null
-),
-
-referral_counts as (
-    select
-        checked_figures.figure_id,
-        checked_figures.check_measure,
-        count(referral_stages.referral_id) as referrals,
-        {{ count_where("referral_stages.outcome = 'took_up'") }} as took_up,
-        {{ count_where("referral_stages.outcome = 'declined'") }} as declined,
-        {{ count_where("referral_stages.outcome = 'no_contact'") }} as no_contact,
-        {{ count_where("referral_stages.outcome = 'ongoing'") }} as ongoing,
-        {{ count_where("referral_stages.furthest_stage = 'direct_conference'") }}
-            as direct_conferences
-    from checked_figures
-    left join referral_stages
-        on
-            referral_stages.referral_date
-            between checked_figures.period_start_date and checked_figures.period_end_date
-    where checked_figures.check_measure like 'rj_%'
-    group by
-        checked_figures.figure_id,
-        checked_figures.check_measure
-),
-
-referral_measures as (
-    select
-        figure_id,
-        case check_measure
-            when 'rj_referrals' then cast(referrals as decimal(20, 4))
-            when 'rj_took_up' then cast(took_up as decimal(20, 4))
-            when 'rj_declined' then cast(declined as decimal(20, 4))
-            when 'rj_no_contact' then cast(no_contact as decimal(20, 4))
-            when 'rj_ongoing' then cast(ongoing as decimal(20, 4))
-            when 'rj_direct_conferences' then cast(direct_conferences as decimal(20, 4))
-            when 'rj_take_up_rate_pct'
-                then cast(round(100.0 * took_up / nullif(referrals, 0), 4) as decimal(20, 4))
-            when 'rj_conference_rate_pct'
-                then cast(round(100.0 * direct_conferences / nullif(referrals, 0), 4) as decimal(20, 4))
-            when 'rj_conference_share_of_take_ups_pct'
-                then cast(round(100.0 * direct_conferences / nullif(took_up, 0), 4) as decimal(20, 4))
-        end as computed_value
-    from referral_counts
-),
-
-restore_value as (
-    select * from programme_value
-    where programme_code = 'restore_london'
-),
-
-restore_costs as (
-    select * from programme_costs
-    where programme_code = 'restore_london'
-),
-
-vru_costs as (
-    select * from programme_costs
-    where programme_code = 'violence_reduction_unit'
-),
-
--- One row of reoffending totals. England and Wales cuts are the published lines, each
--- on its own dimension ('all' on the others).
-reoffending_totals as (
-    select
-        sum(case when geography = 'london' then cost_gbp end) as london_gbp,
-        sum(case
-            when
-                geography = 'england_and_wales' and offence_group_code = 'all'
-                and offender_age_group = 'all' and index_disposal = 'all'
-                then cost_gbp
-        end) as england_and_wales_gbp,
-        sum(case
-            when geography = 'england_and_wales' and offender_age_group = 'adults' then cost_gbp
-        end) as england_and_wales_adults_gbp,
-        sum(case
-            when geography = 'england_and_wales' and offence_group_code = 'theft_offences' then cost_gbp
-        end) as england_and_wales_theft_gbp,
-        sum(case
-            when
-                geography = 'england_and_wales'
-                and offence_group_code = 'violence_against_the_person'
-                then cost_gbp
-        end) as england_and_wales_violence_gbp,
-        sum(case
-            when geography = 'england_and_wales' and index_disposal = 'court_orders' then cost_gbp
-        end) as england_and_wales_court_orders_gbp,
-        sum(case
-            when geography = 'england_and_wales' and index_disposal = 'custody' then cost_gbp
-        end) as england_and_wales_custody_gbp
-    from reoffending_costs
-),
-
--- A missing programme leaves its figures without a value, so they show as not_computed
--- and the published_figure_checks tests fail loudly.
-other_figure_measures as (
-    select
-        checked_figures.figure_id,
-        cast(case checked_figures.check_measure
-            when 'restore_cost_gbp' then restore_costs.cost_gbp
-            when 'restore_moj_victims_grant_gbp' then restore_costs.moj_victims_grant_gbp
-            when 'restore_mopac_funding_gbp' then restore_costs.mopac_funding_gbp
-            when 'police_officer_unit_cost_gbp' then restore_costs.police_officer_unit_cost_gbp
-            when 'restore_police_officer_equivalents' then restore_value.police_officer_equivalents
-            when 'restore_cost_per_referral_gbp' then restore_value.cost_per_referral_gbp
-            when 'restore_cost_per_take_up_gbp' then restore_value.cost_per_take_up_gbp
-            when 'restore_cost_per_direct_conference_gbp' then restore_value.cost_per_direct_conference_gbp
-            when 'vru_cost_gbp' then vru_costs.cost_gbp
-            when 'vru_recurring_gbp' then vru_costs.recurring_gbp
-            when 'vru_one_off_gbp' then vru_costs.one_off_gbp
-            when 'vru_director_salary_gbp' then vru_costs.director_salary_gbp
-            when 'reoffending_cost_london_gbp' then reoffending_totals.london_gbp
-            when 'reoffending_cost_england_and_wales_gbp' then reoffending_totals.england_and_wales_gbp
-            when 'reoffending_cost_england_and_wales_adults_gbp'
-                then reoffending_totals.england_and_wales_adults_gbp
-            when 'reoffending_cost_england_and_wales_theft_gbp'
-                then reoffending_totals.england_and_wales_theft_gbp
-            when 'reoffending_cost_england_and_wales_violence_gbp'
-                then reoffending_totals.england_and_wales_violence_gbp
-            when 'reoffending_cost_england_and_wales_court_orders_gbp'
-                then reoffending_totals.england_and_wales_court_orders_gbp
-            when 'reoffending_cost_england_and_wales_custody_gbp'
-                then reoffending_totals.england_and_wales_custody_gbp
-        end as decimal(20, 4)) as computed_value
-    from checked_figures
-    cross join restore_costs
-    cross join restore_value
-    cross join vru_costs
-    cross join reoffending_totals
-    where checked_figures.check_measure not like 'rj_%'
-),
-
 all_measures as (
-    select
-        figure_id,
-        computed_value
-    from referral_measures
-    union all
-    select
-        figure_id,
-        computed_value
-    from other_figure_measures
+    {%- for figure_id, model, column, condition in measures %}
+        select
+            cast('{{ figure_id }}' as {{ dbt.type_string() }}) as figure_id,
+            cast(max({{ column }}) as decimal(20, 4)) as computed_value,
+            cast('{{ model }}' as {{ dbt.type_string() }}) as measure_model,
+            cast('{{ column }}' as {{ dbt.type_string() }}) as measure_column
+        from {{ ref(model) }}
+        {%- if condition %}
+            where {{ condition }}
+        {%- endif %}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 )
 
 select * from all_measures

@@ -8,7 +8,6 @@ renamed as (
     select
         -- ids
         trim(figure_id) as figure_id,
-        nullif(trim(check_measure), '') as check_measure,
 
         -- figure
         trim(figure_name) as figure_name,
@@ -16,6 +15,7 @@ renamed as (
         lower(trim(unit)) as unit,
         cast(tolerance as decimal(20, 4)) as tolerance,
         lower(trim(figure_kind)) as figure_kind,
+        lower(trim(check_kind)) as check_kind,
 
         -- period and place
         cast(period_start as date) as period_start_date,
