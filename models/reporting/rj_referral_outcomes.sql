@@ -1,4 +1,4 @@
--- grain: one row per referral outcome (all four, zero when none)
+-- grain: one row per referral outcome (every outcome of the referral_outcomes seed, zero when none)
 -- Counts of 1 to var('suppression_threshold') are suppressed (macros/suppress_small_counts.sql);
 -- the published programme headlines are exempt through the suppression_allow_list seed.
 
@@ -9,12 +9,7 @@ referrals as (
 ),
 
 outcomes as (
-    {% for outcome in ['took_up', 'declined', 'no_contact', 'ongoing'] -%}
-        select
-            '{{ outcome }}' as outcome,
-            {{ loop.index }} as display_order
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select * from {{ ref('stg_reference__referral_outcomes') }}
 ),
 
 counted as (

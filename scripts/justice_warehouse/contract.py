@@ -17,6 +17,7 @@ VOCABULARY_SEEDS = {
     "appointment_outcome_codes": ("reference/appointment_outcome_codes.csv", "outcome_code"),
     "contact_types": ("reference/contact_types.csv", "contact_type_code"),
     "probation_providers": ("reference/probation_providers.csv", "provider_code"),
+    "referral_outcomes": ("reference/referral_outcomes.csv", "outcome"),
     "programmes": ("reference/programmes.csv", "programme_code"),
     "funders": ("reference/funders.csv", "funder_code"),
     "reoffending_cost_categories": (
@@ -61,13 +62,14 @@ class RowRule:
     like a single-column rule, with the other value in the reason.
 
     ``not_before``: ``column`` (a date) may not precede any of these date columns, where
-    both are present. ``only_when``: ``column`` may hold a value only when the column
-    ``only_when[0]`` (compared trimmed, lower case) is one of ``only_when[1]``.
+    both are present. ``only_when``: ``column`` may hold a value only when the code in the
+    column ``only_when[0]`` has the flag ``only_when[1]`` true in that column's vocabulary
+    seed (for example the outcome's ``is_take_up`` in ``referral_outcomes``).
     """
 
     column: str
     not_before: tuple[str, ...] = ()
-    only_when: tuple[str, tuple[str, ...]] | None = None
+    only_when: tuple[str, str] | None = None
 
     def describe(self) -> str:
         if self.not_before:
@@ -75,10 +77,8 @@ class RowRule:
                 f"`{other}`" for other in self.not_before
             )
         assert self.only_when is not None
-        when, values = self.only_when
-        return f"`{self.column}` is empty unless `{when}` is " + " or ".join(
-            f"`{value}`" for value in values
-        )
+        when, flag = self.only_when
+        return f"`{self.column}` is empty unless `{when}` has `{flag}` true in its vocabulary"
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "outcome",
                 required=True,
-                values=("took_up", "declined", "no_contact", "ongoing"),
+                vocabulary="referral_outcomes",
                 case="lower",
                 description="Victim's decision on the offer.",
             ),
@@ -156,23 +156,20 @@ TABLES: tuple[Table, ...] = (
         (
             RowRule("first_contact_date", not_before=("referral_date",)),
             RowRule("decision_date", not_before=("referral_date", "first_contact_date")),
-            RowRule("decision_date", only_when=("outcome", ("took_up", "declined"))),
+            RowRule("decision_date", only_when=("outcome", "is_decided")),
             *(
                 rule
                 for stage in STAGE_DATES
                 for rule in (
                     RowRule(stage, not_before=("decision_date",)),
-                    RowRule(stage, only_when=("outcome", ("took_up",))),
+                    RowRule(stage, only_when=("outcome", "is_take_up")),
                 )
             ),
             RowRule(
                 "closure_date",
                 not_before=("referral_date", "first_contact_date", "decision_date", *STAGE_DATES),
             ),
-            RowRule(
-                "closure_date",
-                only_when=("outcome", ("took_up", "declined", "no_contact")),
-            ),
+            RowRule("closure_date", only_when=("outcome", "is_closed")),
         ),
     ),
     Table(

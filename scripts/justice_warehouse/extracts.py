@@ -358,7 +358,7 @@ def _checks(column: Column, raw: str, seeds_dir: Path, build_date: date) -> list
     return checks
 
 
-def _row_rule_checks(spec: Table, rule: RowRule, raw: str) -> list[str]:
+def _row_rule_checks(spec: Table, rule: RowRule, raw: str, seeds_dir: Path) -> list[str]:
     """Checks of one rule across columns, blamed on ``rule.column``."""
     column = spec.column(rule.column)
     typed = _typed(column.name, _SQL_TYPES[column.type])
@@ -374,15 +374,20 @@ def _row_rule_checks(spec: Table, rule: RowRule, raw: str) -> list[str]:
             )
         )
     if rule.only_when:
-        when, values = rule.only_when
-        allowed = ", ".join(_quote(value) for value in values)
+        when, flag = rule.only_when
+        when_column = spec.column(when)
+        seed, code = VOCABULARY_SEEDS[when_column.vocabulary or ""]
+        allowed = (
+            f"select {code} from read_csv({_quote(str(seeds_dir / seed))}, header = true, "
+            f"all_varchar = true) where lower({flag}) = 'true'"
+        )
         checks.append(
             _select(
                 raw,
                 column.name,
                 f"nullif(trim({column.name}), '') is not null "
-                f"and coalesce(lower(trim({when})), '') not in ({allowed})",
-                f"'only allowed when {when} is {' or '.join(values)}, found {when} ' "
+                f"and coalesce({_normalised(when_column)}, '') not in ({allowed})",
+                f"'only allowed when {when} has {flag}, found {when} ' "
                 f"|| coalesce(trim({when}), 'empty')",
             )
         )
@@ -413,7 +418,9 @@ def load_table(
     if read == 0:
         raise ExtractError([Problem(path.name, "empty file: a header but no data rows")])
     checks = [sql for column in spec.columns for sql in _checks(column, raw, seeds_dir, build_date)]
-    checks += [sql for rule in spec.row_rules for sql in _row_rule_checks(spec, rule, raw)]
+    checks += [
+        sql for rule in spec.row_rules for sql in _row_rule_checks(spec, rule, raw, seeds_dir)
+    ]
     connection.execute(f"create or replace temp table rejections as {' union all '.join(checks)}")
     row_json = (
         "to_json(struct_pack(" + ", ".join(f"{c.name} := r.{c.name}" for c in spec.columns) + "))"

@@ -1,34 +1,74 @@
 """Deterministic generator of the synthetic row-level seeds.
 
 Every row written here is SYNTHETIC: made up by this script from a fixed random
-seed. The rows are built so that the published aggregates in
-``seeds/reference/published_figures.csv`` come out exactly (988 referrals:
-241 took up, 335 declined, 323 no contact, 89 ongoing, 10 direct conferences;
-Restore 1,300,000 = 550,000 + 750,000; VRU 6.8m; London reoffending 2.3bn).
-Nothing here describes a real person or case.
+seed. The rows are built so that the published figures of check_kind ``calibrated`` in
+``seeds/reference/published_figures.csv`` come out exactly (the referral outcome counts,
+the direct conferences and London's reoffending total); the figures are read from that
+register, never written here. Budget lines and the England and Wales costs are the
+register's values as they stand (check_kind ``copied``). Nothing here describes a real
+person or case.
 
 All generation is vectorised with numpy; the same seed gives byte-identical CSVs.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from justice_warehouse import paths
+
 DEFAULT_SEED = 20190331
 
-# The published restorative-justice outcome counts (newspaper, 31 Mar 2019).
-# 89 ongoing is derived: 988 - 241 - 335 - 323.
-RJ_OUTCOME_COUNTS: dict[str, int] = {
-    "took_up": 241,
-    "declined": 335,
-    "no_contact": 323,
-    "ongoing": 89,
-}
-RJ_DIRECT_CONFERENCES = 10
+# The register figures the generator targets: exactly the figures of check_kind
+# calibrated (a test holds the two together).
+CALIBRATED_FIGURES = (
+    "rj_referrals_total",
+    "rj_took_up",
+    "rj_declined",
+    "rj_no_contact",
+    "rj_ongoing",
+    "rj_direct_meetings",
+    "reoffending_cost_london",
+)
+
+
+@cache
+def register() -> dict[str, Decimal]:
+    """figure_id -> published value, from the published-figures register."""
+    path = paths.project_dir() / "seeds" / "reference" / "published_figures.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["figure_id"]: Decimal(row["published_value"]) for row in csv.DictReader(handle)}
+
+
+@cache
+def referral_outcomes() -> tuple[dict[str, str], ...]:
+    """The referral outcome vocabulary (seed referral_outcomes), in display order."""
+    path = paths.project_dir() / "seeds" / "reference" / "referral_outcomes.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return tuple(sorted(rows, key=lambda row: int(row["display_order"])))
+
+
+def rj_outcome_counts() -> dict[str, int]:
+    """Referrals per outcome: each outcome's published figure (referral_outcomes seed)."""
+    counts = {
+        row["outcome"]: int(register()[row["published_figure_id"]]) for row in referral_outcomes()
+    }
+    assert sum(counts.values()) == register()["rj_referrals_total"], "outcomes != referrals"
+    return counts
+
+
+def rj_direct_conferences() -> int:
+    return int(register()["rj_direct_meetings"])
+
+
 # Split of the other 231 take-ups between the two other stages: synthetic, not published.
 RJ_INDIRECT_COMMUNICATION = 92
 RJ_PROGRAMME_START = np.datetime64("2017-04-01")
@@ -41,7 +81,6 @@ PROBATION_END = np.datetime64("2017-03-31")
 PROBATION_PEOPLE = 1200
 PROBATION_NEVER_SEEN_SHARE = 0.04
 
-LONDON_REOFFENDING_TOTAL_GBP = 2_300_000_000
 
 # The 32 boroughs of the Metropolitan Police area (E09000002-E09000033); the City
 # of London (E09000001) has its own police force and takes no synthetic cases.
@@ -84,8 +123,8 @@ COST_CATEGORIES = {
     "criminal_justice_system": 18.0,
 }
 # Offence-group shares for the London model: theft and violence follow the England and
-# Wales shares (9.3bn and 4.2bn of 18.1bn); the remainder is spread by synthetic weights.
-EW_TOTAL, EW_THEFT, EW_VIOLENCE = 18.1, 9.3, 4.2
+# Wales shares (the register's 9.3bn and 4.2bn of 18.1bn); the remainder is spread by
+# synthetic weights.
 OTHER_OFFENCE_WEIGHTS = [0, 6, 9, 0, 4, 5, 2, 3, 2, 3, 1, 1]
 APPOINTMENT_ATTENDED = {"ATTC": 93, "AFTC": 5, "ATSH": 2}
 APPOINTMENT_NOT_ATTENDED = {
@@ -147,7 +186,12 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
 
 def referrals(rng: np.random.Generator) -> pd.DataFrame:
     """One row per victim referral to Restore:London (synthetic)."""
-    n = sum(RJ_OUTCOME_COUNTS.values())
+    outcome_counts = rj_outcome_counts()
+    open_outcomes = [row["outcome"] for row in referral_outcomes() if row["is_closed"] != "true"]
+    closed_outcomes = [row["outcome"] for row in referral_outcomes() if row["is_closed"] == "true"]
+    assert open_outcomes == ["ongoing"], "the generator models one open outcome"
+    conferences = rj_direct_conferences()
+    n = sum(outcome_counts.values())
     window_days = int((RJ_PROGRAMME_END - RJ_PROGRAMME_START).astype(int)) + 1
     # Referrals grow over the programme's life.
     day_weights = _weights(np.linspace(1.0, 2.0, window_days))
@@ -156,22 +200,22 @@ def referrals(rng: np.random.Generator) -> pd.DataFrame:
     # Ongoing cases are mostly the late referrals; the rest are assigned at random.
     outcome = np.empty(n, dtype=object)
     late_weights = _weights((np.arange(n) + 1.0) ** 4)
-    ongoing = rng.choice(n, size=RJ_OUTCOME_COUNTS["ongoing"], replace=False, p=late_weights)
+    ongoing = rng.choice(n, size=outcome_counts["ongoing"], replace=False, p=late_weights)
     outcome[ongoing] = "ongoing"
     is_assigned = np.zeros(n, dtype=bool)
     is_assigned[ongoing] = True
     rest = rng.permutation(np.flatnonzero(~is_assigned))
     start = 0
-    for name in ("took_up", "declined", "no_contact"):
-        outcome[rest[start : start + RJ_OUTCOME_COUNTS[name]]] = name
-        start += RJ_OUTCOME_COUNTS[name]
+    for name in closed_outcomes:
+        outcome[rest[start : start + outcome_counts[name]]] = name
+        start += outcome_counts[name]
 
     took_up = np.flatnonzero(outcome == "took_up")
     stage = np.full(n, "none", dtype=object)
     shuffled = rng.permutation(took_up)
     stage[shuffled] = "restorative_conversation"
-    stage[shuffled[:RJ_DIRECT_CONFERENCES]] = "direct_conference"
-    stage[shuffled[RJ_DIRECT_CONFERENCES : RJ_DIRECT_CONFERENCES + RJ_INDIRECT_COMMUNICATION]] = (
+    stage[shuffled[:conferences]] = "direct_conference"
+    stage[shuffled[conferences : conferences + RJ_INDIRECT_COMMUNICATION]] = (
         "indirect_communication"
     )
 
@@ -245,11 +289,13 @@ def budget_lines() -> pd.DataFrame:
     The programme totals are published; their split across the two financial years
     is not, so the per-year lines are an even split and labelled ``modelled``.
     """
+    figures = register()
     rows = []
-    for funder, total, figure in (
-        ("moj_victims_grant", 550_000, "pcd26_moj_victims_grant"),
-        ("mopac", 750_000, "pcd26_mopac_funding"),
+    for funder, figure in (
+        ("moj_victims_grant", "pcd26_moj_victims_grant"),
+        ("mopac", "pcd26_mopac_funding"),
     ):
+        total = int(figures[figure])
         for year in ("2017-18", "2018-19"):
             rows.append(
                 (
@@ -272,7 +318,7 @@ def budget_lines() -> pd.DataFrame:
             "2018-19",
             "reference",
             "unit_cost",
-            round(1_300_000 / 22, 2),
+            round(int(figures["restore_cost"]) / int(figures["police_officers_claim"]), 2),
             "derived",
             "police_officer_unit_cost",
             "Reference only, not spend: police-officer unit cost implied by the claim that "
@@ -284,7 +330,7 @@ def budget_lines() -> pd.DataFrame:
             "2019-20",
             "budget",
             "recurring",
-            1_800_000,
+            int(figures["vru_recurring"]),
             "published",
             "vru_recurring",
             "VRU annual funding as reported elsewhere",
@@ -295,7 +341,7 @@ def budget_lines() -> pd.DataFrame:
             "2019-20",
             "budget",
             "one_off",
-            5_000_000,
+            int(figures["vru_one_off"]),
             "published",
             "vru_one_off",
             "VRU one-off funding as reported elsewhere",
@@ -306,7 +352,7 @@ def budget_lines() -> pd.DataFrame:
             "2019-20",
             "reference",
             "salary",
-            117_000,
+            int(figures["vru_director_salary"]),
             "published",
             "vru_director_salary",
             "Reference only: VRU director salary a year",
@@ -334,12 +380,17 @@ def budget_lines() -> pd.DataFrame:
 def reoffending_costs(rng: np.random.Generator) -> pd.DataFrame:
     """London modelled split totalling 2.3bn, plus the published England and Wales figures."""
     category_shares = _weights(list(COST_CATEGORIES.values()))
-    other_share = (EW_TOTAL - EW_THEFT - EW_VIOLENCE) / EW_TOTAL
+    figures = register()
+    # in billions, so the shares are the same floating-point numbers as 9.3 / 18.1
+    ew_total = float(figures["reoffending_cost_england_and_wales"]) / 1e9
+    ew_theft = float(figures["reoffending_cost_england_and_wales_theft"]) / 1e9
+    ew_violence = float(figures["reoffending_cost_england_and_wales_violence"]) / 1e9
+    other_share = (ew_total - ew_theft - ew_violence) / ew_total
     offence_shares = _weights(OTHER_OFFENCE_WEIGHTS) * other_share
-    offence_shares[OFFENCE_GROUPS.index("theft_offences")] = EW_THEFT / EW_TOTAL
-    offence_shares[OFFENCE_GROUPS.index("violence_against_the_person")] = EW_VIOLENCE / EW_TOTAL
+    offence_shares[OFFENCE_GROUPS.index("theft_offences")] = ew_theft / ew_total
+    offence_shares[OFFENCE_GROUPS.index("violence_against_the_person")] = ew_violence / ew_total
     cells = np.outer(offence_shares, category_shares) * rng.uniform(0.8, 1.2, (12, 9))
-    pounds = _largest_remainder(LONDON_REOFFENDING_TOTAL_GBP, cells.ravel())
+    pounds = _largest_remainder(int(figures["reoffending_cost_london"]), cells.ravel())
     london = pd.DataFrame(
         {
             "geography": "london",
@@ -355,24 +406,20 @@ def reoffending_costs(rng: np.random.Generator) -> pd.DataFrame:
     )
     published = pd.DataFrame(
         [
-            ("all", "all", "all", 18.1e9, "reoffending_cost_england_and_wales"),
-            ("all", "adults", "all", 16.7e9, "reoffending_cost_england_and_wales_adults"),
-            ("theft_offences", "all", "all", 9.3e9, "reoffending_cost_england_and_wales_theft"),
-            (
-                "violence_against_the_person",
-                "all",
-                "all",
-                4.2e9,
-                "reoffending_cost_england_and_wales_violence",
-            ),
-            (
-                "all",
-                "all",
-                "court_orders",
-                6.5e9,
-                "reoffending_cost_england_and_wales_court_orders",
-            ),
-            ("all", "all", "custody", 6.0e9, "reoffending_cost_england_and_wales_custody"),
+            (offence_group, age_group, disposal, float(figures[figure_id]), figure_id)
+            for offence_group, age_group, disposal, figure_id in (
+                ("all", "all", "all", "reoffending_cost_england_and_wales"),
+                ("all", "adults", "all", "reoffending_cost_england_and_wales_adults"),
+                ("theft_offences", "all", "all", "reoffending_cost_england_and_wales_theft"),
+                (
+                    "violence_against_the_person",
+                    "all",
+                    "all",
+                    "reoffending_cost_england_and_wales_violence",
+                ),
+                ("all", "all", "court_orders", "reoffending_cost_england_and_wales_court_orders"),
+                ("all", "all", "custody", "reoffending_cost_england_and_wales_custody"),
+            )
         ],
         columns=[
             "offence_group",

@@ -33,6 +33,7 @@ class Reference:
     cost_categories: list[str]
     cost_stages: list[str]
     outcome_codes: list[str]
+    referral_outcomes: list[str]  # in display order
     check_kinds: list[str]
     # False when the build's data is not the data the figures describe (dbt var
     # published_figures_apply): published_figure_checks then holds not_applicable rows.
@@ -72,6 +73,9 @@ def read_reference(connection: duckdb.DuckDBPyConnection) -> Reference:
             "select distinct cost_stage from main.reoffending_cost_categories order by 1"
         ),
         outcome_codes=column("select outcome_code from main.appointment_outcome_codes order by 1"),
+        referral_outcomes=column(
+            "select outcome from main.referral_outcomes order by display_order"
+        ),
         check_kinds=column("select check_kind from main.check_kinds order by 1"),
         published_figures_apply=_published_figures_apply(connection),
     )

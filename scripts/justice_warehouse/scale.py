@@ -47,10 +47,6 @@ APPOINTMENTS_DAYS = 2192  # 2015-04-01 to 2021-03-31
 # (orders of 120-720 days, every 7, 14 or 21 days, some before the window).
 APPOINTMENTS_PER_PERSON = 34.2
 CASELOAD_PER_OFFICER = 40
-# Shares of the settled outcomes follow the bundled (published) counts.
-TOOK_UP, DECLINED, NO_CONTACT = (
-    generate.RJ_OUTCOME_COUNTS[outcome] for outcome in ("took_up", "declined", "no_contact")
-)
 
 
 def _u(row: str, seed: int, stream: int) -> str:
@@ -92,11 +88,15 @@ def referrals_sql(rows: int, seed: int) -> str:
     boroughs = _choice(generate.MET_BOROUGHS, _borough_weights(seed), "i", seed, 3)
     offences = _choice(generate.OFFENCE_GROUPS, generate.RJ_OFFENCE_WEIGHTS, "i", seed, 4)
     sources = _weighted(generate.REFERRAL_SOURCES, "i", seed, 5)
-    settled = _choice(
-        ["took_up", "declined", "no_contact"], [TOOK_UP, DECLINED, NO_CONTACT], "i", seed, 7
-    )
-    conference_share = generate.RJ_DIRECT_CONFERENCES / TOOK_UP
-    indirect_share = (generate.RJ_DIRECT_CONFERENCES + generate.RJ_INDIRECT_COMMUNICATION) / TOOK_UP
+    # Shares of the settled (closed) outcomes follow the bundled (published) counts.
+    counts = generate.rj_outcome_counts()
+    closed = [row["outcome"] for row in generate.referral_outcomes() if row["is_closed"] == "true"]
+    settled = _choice(closed, [counts[outcome] for outcome in closed], "i", seed, 7)
+    took_up = counts["took_up"]
+    conference_share = generate.rj_direct_conferences() / took_up
+    indirect_share = (
+        generate.rj_direct_conferences() + generate.RJ_INDIRECT_COMMUNICATION
+    ) / took_up
 
     def offset_date(offset: str, condition: str) -> str:
         return (

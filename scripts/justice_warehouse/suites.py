@@ -16,7 +16,6 @@ import great_expectations.expectations as gxe
 
 from justice_warehouse.reference import Reference
 
-REFERRAL_OUTCOMES = ["took_up", "declined", "no_contact", "ongoing"]
 # The register figure whose period is the programme's referral window.
 REFERRAL_WINDOW_FIGURE = "rj_referrals_total"
 # Upper bound on the share of supervised people never seen at any appointment. No published
@@ -41,6 +40,10 @@ def _no_rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
 
 def referral_suites(reference: Reference) -> list[SuiteSpec]:
     window = reference.figures[REFERRAL_WINDOW_FIGURE]
+    outcome_total = " + ".join(
+        f"sum(case when outcome = '{outcome}' then 1 else 0 end)"
+        for outcome in reference.referral_outcomes
+    )
     rows = SuiteSpec(
         name="referrals",
         checkpoint="referrals",
@@ -49,7 +52,9 @@ def referral_suites(reference: Reference) -> list[SuiteSpec]:
             gxe.ExpectColumnValuesToNotBeNull(column="referral_id"),
             gxe.ExpectColumnValuesToBeUnique(column="referral_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="outcome"),
-            gxe.ExpectColumnValuesToBeInSet(column="outcome", value_set=REFERRAL_OUTCOMES),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="outcome", value_set=reference.referral_outcomes
+            ),
             gxe.ExpectColumnValuesToBeInSet(column="borough_code", value_set=reference.boroughs),
             _no_rows(
                 "select count(*) as referrals_outside_window from {batch} "
@@ -67,15 +72,9 @@ def referral_suites(reference: Reference) -> list[SuiteSpec]:
                 "dates in order: referral <= first contact <= decision <= closure",
             ),
             _no_rows(
-                "select count(*) as referrals, "
-                + " + ".join(
-                    f"sum(case when outcome = '{o}' then 1 else 0 end)" for o in REFERRAL_OUTCOMES
-                )
-                + " as outcome_total from {batch} having count(*) != "
-                + " + ".join(
-                    f"sum(case when outcome = '{o}' then 1 else 0 end)" for o in REFERRAL_OUTCOMES
-                ),
-                "outcome counts (took_up + declined + no_contact + ongoing) add up to referrals",
+                f"select count(*) as referrals, {outcome_total} as outcome_total "
+                f"from {{batch}} having count(*) != {outcome_total}",
+                f"outcome counts ({' + '.join(reference.referral_outcomes)}) add up to referrals",
             ),
         ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from itertools import pairwise
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pandas as pd
 import pytest
 
 from justice_warehouse import generate, seeds
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +49,8 @@ def test_referrals_reproduce_published_aggregates_for_any_seed(seed: int):
     referrals = generate.build_all(seed)["rj_referrals"]
     assert len(referrals) == 988
     assert referrals["referral_id"].is_unique
-    assert referrals["outcome"].value_counts().to_dict() == generate.RJ_OUTCOME_COUNTS
-    assert (referrals["conference_date"] != "").sum() == generate.RJ_DIRECT_CONFERENCES
+    assert referrals["outcome"].value_counts().to_dict() == generate.rj_outcome_counts()
+    assert (referrals["conference_date"] != "").sum() == generate.rj_direct_conferences()
     took_up = referrals[referrals["outcome"] == "took_up"]
     assert (took_up["conversation_date"] != "").all()
 
@@ -112,3 +115,11 @@ def test_probation_caseload_includes_people_never_seen(frames):
     assert people == generate.PROBATION_PEOPLE
     assert 0 < people - people_attending < people * 0.2
     assert appointments.duplicated(["case_reference", "appointment_date"]).sum() == 0
+
+
+def test_the_generator_targets_exactly_the_figures_the_register_calls_calibrated():
+    with (SEEDS / "reference" / "published_figures.csv").open(encoding="utf-8") as handle:
+        calibrated = {
+            row["figure_id"] for row in csv.DictReader(handle) if row["check_kind"] == "calibrated"
+        }
+    assert set(generate.CALIBRATED_FIGURES) == calibrated

@@ -3,15 +3,13 @@
 -- holds its value. Nothing is computed here: each value is computed once, by the model that
 -- owns it, and this file only says where it is. A figure missing from this list is
 -- not_computed; a test fails when a figure whose check_kind says it is computable has no
--- row here, or when a row names a figure the register does not hold.
+-- row here, or when a row names a figure the register does not hold. The outcome counts
+-- (rj_took_up, rj_declined, ...) come with their figure id from
+-- int_restore__published_period_outcomes (seed referral_outcomes.published_figure_id).
 {%- set restore = "programme_code = 'restore_london'" %}
 {%- set vru = "programme_code = 'violence_reduction_unit'" %}
 {%- set measures = [
     ('rj_referrals_total', 'int_restore__published_period_counts', 'referrals', none),
-    ('rj_took_up', 'int_restore__published_period_counts', 'took_up', none),
-    ('rj_declined', 'int_restore__published_period_counts', 'declined', none),
-    ('rj_no_contact', 'int_restore__published_period_counts', 'no_contact', none),
-    ('rj_ongoing', 'int_restore__published_period_counts', 'ongoing', none),
     ('rj_direct_meetings', 'int_restore__published_period_counts', 'direct_conferences', none),
     ('rj_take_up_rate', 'int_restore__published_period_counts', 'take_up_rate_pct', none),
     ('rj_conference_rate', 'int_restore__published_period_counts', 'conference_rate_pct', none),
@@ -49,7 +47,7 @@
 
 with
 
-all_measures as (
+mapped_measures as (
     {%- for figure_id, model, column, condition in measures %}
         select
             cast('{{ figure_id }}' as {{ dbt.type_string() }}) as figure_id,
@@ -64,6 +62,23 @@ all_measures as (
             union all
         {%- endif %}
     {%- endfor %}
+),
+
+outcome_measures as (
+    select
+        cast(published_figure_id as {{ dbt.type_string() }}) as figure_id,
+        cast(referrals as decimal(20, 4)) as computed_value,
+        cast('int_restore__published_period_outcomes' as {{ dbt.type_string() }})
+            as measure_model,
+        cast('referrals' as {{ dbt.type_string() }}) as measure_column
+    from {{ ref('int_restore__published_period_outcomes') }}
+    where published_figure_id is not null
+),
+
+all_measures as (
+    select * from mapped_measures
+    union all
+    select * from outcome_measures
 )
 
 select * from all_measures

@@ -2,7 +2,8 @@
 -- The one place the published-period referral counts and rates are computed. The period is
 -- the register's own (figure rj_referrals_total: referrals April 2017 to January 2019), so
 -- a longer extract still counts the published window. Rates are percentages rounded to 4
--- places; their denominators are in their names (of referrals, of take-ups).
+-- places; their denominators are in their names (of referrals, of take-ups). The count of
+-- each outcome is int_restore__published_period_outcomes.
 
 with
 
@@ -27,10 +28,7 @@ counts as (
         published_period.period_start_date,
         published_period.period_end_date,
         count(referral_stages.referral_id) as referrals,
-        {{ count_where("referral_stages.outcome = 'took_up'") }} as took_up,
-        {{ count_where("referral_stages.outcome = 'declined'") }} as declined,
-        {{ count_where("referral_stages.outcome = 'no_contact'") }} as no_contact,
-        {{ count_where("referral_stages.outcome = 'ongoing'") }} as ongoing,
+        {{ count_where("referral_stages.is_took_up") }} as took_up,
         {{ count_where("referral_stages.furthest_stage = 'direct_conference'") }}
             as direct_conferences
     from published_period
@@ -49,9 +47,6 @@ rates as (
         period_end_date,
         cast(referrals as {{ dbt.type_bigint() }}) as referrals,
         took_up,
-        declined,
-        no_contact,
-        ongoing,
         direct_conferences,
         cast(round(100.0 * took_up / nullif(referrals, 0), 4) as decimal(20, 4))
             as take_up_rate_pct,

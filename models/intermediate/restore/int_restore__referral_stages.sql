@@ -2,7 +2,8 @@
 -- Business rules of the referral funnel:
 --   * a referral counts as contacted when the team recorded a first contact, or when the
 --     victim made a decision (a decision cannot be made without contact);
---   * intervention stages only count after a take-up; the furthest stage is ranked
+--   * intervention stages only count after a take-up (which outcomes are decisions and
+--     which a take-up: the referral_outcomes seed); the furthest stage is ranked
 --     none < restorative_conversation < indirect_communication < direct_conference.
 
 with
@@ -11,23 +12,32 @@ referrals as (
     select * from {{ ref('stg_restore__referrals') }}
 ),
 
+outcomes as (
+    select * from {{ ref('stg_reference__referral_outcomes') }}
+),
+
 flagged as (
     select
-        referral_id,
-        outcome,
-        referral_date,
-        first_contact_date,
-        decision_date,
-        closure_date,
-        outcome = 'took_up' as is_took_up,
+        referrals.referral_id,
+        referrals.outcome,
+        referrals.referral_date,
+        referrals.first_contact_date,
+        referrals.decision_date,
+        referrals.closure_date,
+        coalesce(outcomes.is_take_up, false) as is_took_up,
         (
-            first_contact_date is not null
-            or outcome in ('took_up', 'declined')
+            referrals.first_contact_date is not null
+            or coalesce(outcomes.is_decided, false)
         ) as is_contacted,
-        outcome = 'took_up' and conversation_date is not null as has_conversation,
-        outcome = 'took_up' and indirect_communication_date is not null as has_indirect,
-        outcome = 'took_up' and conference_date is not null as has_conference
+        coalesce(outcomes.is_take_up, false) and referrals.conversation_date is not null
+            as has_conversation,
+        coalesce(outcomes.is_take_up, false) and referrals.indirect_communication_date is not null
+            as has_indirect,
+        coalesce(outcomes.is_take_up, false) and referrals.conference_date is not null
+            as has_conference
     from referrals
+    left join outcomes
+        on referrals.outcome = outcomes.outcome
 ),
 
 staged as (
