@@ -2,8 +2,8 @@
     Small-number suppression for a table of counts (people or cases), as UK official
     statistics do it.
 
-    Primary: a count from 1 up to the threshold (var suppression_threshold, default 5) is
-    replaced by null and flagged is_<column>_suppressed. Zero is shown.
+    Primary: a count from 1 up to the threshold is replaced by null and flagged
+    is_<column>_suppressed. Zero is shown.
 
     Secondary, so that no suppressed cell can be solved from totals published alongside it:
       * column rule: within each column group (the rows sharing group_by; the whole table
@@ -19,6 +19,11 @@
     value is suppressed as usual. An exempt cell is public, so it is never chosen for
     secondary suppression (hiding it would protect nothing).
 
+    Each calling model sets its arguments once, as a `disclosure` dict in its
+    config(meta=...) (threshold from var suppression_threshold, key, count, group and
+    additive columns), and passes it here with **disclosure; the build's disclosure check
+    (scripts/justice_warehouse/privacy.py) reads the same dict from dbt's manifest.
+
     model_name: the calling model's name, as the allow list spells it.
     relation: a CTE holding key_columns, passthrough_columns and count_columns (integers).
     Renders a select statement (with its own CTEs) to use as a CTE body.
@@ -26,6 +31,7 @@
 {% macro suppress_small_counts(
     model_name,
     relation,
+    threshold,
     key_columns,
     count_columns,
     passthrough_columns=[],
@@ -33,7 +39,6 @@
     additive_groups=[],
     rounds=3
 ) -%}
-    {%- set threshold = var('suppression_threshold') | int -%}
     {%- set key_parts = [] -%}
     {%- for key in key_columns -%}
         {%- if not loop.first -%}{%- do key_parts.append("'|'") -%}{%- endif -%}

@@ -1,6 +1,19 @@
 -- grain: one row per month x provider x borough
 -- Counts of 1 to var('suppression_threshold') are suppressed, with secondary suppression.
 
+{%- set disclosure = {
+    'threshold': var('suppression_threshold') | int,
+    'key_columns': ['appointment_month_date', 'provider_code', 'borough_code'],
+    'count_columns': ['people_supervised', 'appointments', 'attended', 'acceptable_absences',
+                      'unacceptable_absences', 'rescheduled', 'people_never_seen'],
+    'group_by': ['appointment_month_date', 'provider_code'],
+    'additive_groups': [{
+        'total': 'appointments',
+        'parts': ['attended', 'acceptable_absences', 'unacceptable_absences', 'rescheduled'],
+    }],
+} %}
+{{ config(meta={'disclosure': disclosure}) }}
+
 with
 
 person_months as (
@@ -47,14 +60,7 @@ suppressed as (
     {{ suppress_small_counts(
         model_name='probation_engagement_monthly',
         relation='complete',
-        key_columns=['appointment_month_date', 'provider_code', 'borough_code'],
-        count_columns=['people_supervised', 'appointments', 'attended', 'acceptable_absences',
-                       'unacceptable_absences', 'rescheduled', 'people_never_seen'],
-        group_by=['appointment_month_date', 'provider_code'],
-        additive_groups=[{
-            'total': 'appointments',
-            'parts': ['attended', 'acceptable_absences', 'unacceptable_absences', 'rescheduled'],
-        }],
+        **disclosure
     ) }}
 )
 

@@ -3,6 +3,13 @@
 -- headlines are exempt through the suppression_allow_list seed. A cost per X is withheld
 -- whenever X is, since cost / (cost per X) would give X back.
 
+{%- set disclosure = {
+    'threshold': var('suppression_threshold') | int,
+    'key_columns': ['programme_code'],
+    'count_columns': ['referrals', 'took_up', 'direct_conferences'],
+} %}
+{{ config(meta={'disclosure': disclosure}) }}
+
 with
 
 programme_value as (
@@ -13,11 +20,10 @@ suppressed as (
     {{ suppress_small_counts(
         model_name='programme_value_for_money',
         relation='programme_value',
-        key_columns=['programme_code'],
         passthrough_columns=['programme_name', 'cost_gbp', 'cost_per_referral_gbp',
                              'cost_per_take_up_gbp', 'cost_per_direct_conference_gbp',
                              'police_officer_unit_cost_gbp', 'police_officer_equivalents'],
-        count_columns=['referrals', 'took_up', 'direct_conferences'],
+        **disclosure
     ) }}
 )
 

@@ -2,6 +2,13 @@
 -- Funnel stages are cumulative: a referral counts at every stage up to its furthest one.
 -- Counts of 1 to var('suppression_threshold') are suppressed, with secondary suppression.
 
+{%- set disclosure = {
+    'threshold': var('suppression_threshold') | int,
+    'key_columns': ['borough_code'],
+    'count_columns': rj_funnel_stages(),
+} %}
+{{ config(meta={'disclosure': disclosure}) }}
+
 with
 
 referrals as (
@@ -42,9 +49,8 @@ suppressed as (
     {{ suppress_small_counts(
         model_name='rj_funnel_by_borough',
         relation='complete',
-        key_columns=['borough_code'],
         passthrough_columns=['borough_name'],
-        count_columns=rj_funnel_stages(),
+        **disclosure
     ) }}
 )
 

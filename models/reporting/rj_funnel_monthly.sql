@@ -2,6 +2,13 @@
 -- Funnel stages are cumulative: a referral counts at every stage up to its furthest one.
 -- Counts of 1 to var('suppression_threshold') are suppressed, with secondary suppression.
 
+{%- set disclosure = {
+    'threshold': var('suppression_threshold') | int,
+    'key_columns': ['referral_month_date'],
+    'count_columns': rj_funnel_stages(),
+} %}
+{{ config(meta={'disclosure': disclosure}) }}
+
 with
 
 referrals as (
@@ -33,8 +40,7 @@ suppressed as (
     {{ suppress_small_counts(
         model_name='rj_funnel_monthly',
         relation='complete',
-        key_columns=['referral_month_date'],
-        count_columns=rj_funnel_stages(),
+        **disclosure
     ) }}
 )
 

@@ -2,6 +2,13 @@
 -- Counts of 1 to var('suppression_threshold') are suppressed (macros/suppress_small_counts.sql);
 -- the published programme headlines are exempt through the suppression_allow_list seed.
 
+{%- set disclosure = {
+    'threshold': var('suppression_threshold') | int,
+    'key_columns': ['outcome'],
+    'count_columns': ['referrals'],
+} %}
+{{ config(meta={'disclosure': disclosure}) }}
+
 with
 
 referrals as (
@@ -34,9 +41,8 @@ suppressed as (
     {{ suppress_small_counts(
         model_name='rj_referral_outcomes',
         relation='complete',
-        key_columns=['outcome'],
         passthrough_columns=['display_order'],
-        count_columns=['referrals'],
+        **disclosure
     ) }}
 )
 

@@ -85,9 +85,14 @@ def _store_failing_rows(warehouse: Path, failed_tests: list[dict]) -> dict[str, 
     return texts
 
 
+def dbt_target_path(root: Path) -> Path:
+    """Where dbt writes its artifacts (manifest.json, run_results.json) for ``root``."""
+    return Path(os.environ.get("DBT_TARGET_PATH", root / "target"))
+
+
 def run_dbt(root: Path, args: list[str], warehouse: Path) -> DbtResult:
     """Run ``dbt <args>`` for the project at ``root`` into the DuckDB file ``warehouse``."""
-    target_path = Path(os.environ.get("DBT_TARGET_PATH", root / "target"))
+    target_path = dbt_target_path(root)
     env = dict(os.environ)
     env.update(
         {

@@ -3,21 +3,25 @@
 Run by every build before publishing, and by the tests:
 
 * no count from 1 to the suppression threshold is shown anywhere in ``reporting`` (every
-  integer column counts, unless the model YAML classifies it as a dimension), except cells
-  the ``suppression_allow_list`` seed exempts and that equal their published figure;
+  integer column counts, unless the model classifies it as a dimension), except cells the
+  ``suppression_allow_list`` seed exempts and that equal their published figure;
 * in every suppressed table, no column group or additive row group holds exactly one
   suppressed cell, which could be solved from the totals published alongside it;
 * every reporting column is classified (``meta.sensitivity``) and none is identifying.
+
+What each model suppresses, and the threshold, are read from the dbt manifest of the
+build (``config.meta.disclosure``, set once in each model beside its
+``suppress_small_counts`` call); column classifications from the same manifest. Nothing
+here restates them.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import yaml
 
 ALLOWED_SENSITIVITY = {"dimension", "aggregate", "public"}
 IDENTIFYING_SENSITIVITY = {"direct_identifier", "pseudonymous", "free_text"}
@@ -36,65 +40,57 @@ _INTEGER_TYPES = {
 
 @dataclass(frozen=True)
 class SuppressedTable:
-    """How a reporting model suppresses: mirrors its suppress_small_counts() call."""
+    """How a reporting model suppresses: its ``disclosure`` config, as dbt recorded it."""
 
+    threshold: int
     counts: tuple[str, ...]
     group_by: tuple[str, ...] = ()
-    additive: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+    additive: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-FUNNEL = (
-    "referred",
-    "contacted",
-    "took_up",
-    "restorative_conversation",
-    "indirect_communication",
-    "direct_conference",
-)
-SUPPRESSED_TABLES = {
-    "rj_referral_outcomes": SuppressedTable(("referrals",)),
-    "rj_funnel_monthly": SuppressedTable(FUNNEL),
-    "rj_funnel_by_borough": SuppressedTable(FUNNEL),
-    "programme_value_for_money": SuppressedTable(("referrals", "took_up", "direct_conferences")),
-    "probation_engagement_monthly": SuppressedTable(
-        (
-            "people_supervised",
-            "appointments",
-            "attended",
-            "acceptable_absences",
-            "unacceptable_absences",
-            "rescheduled",
-            "people_never_seen",
-        ),
-        group_by=("appointment_month_date", "provider_code"),
-        additive=(
-            (
-                "appointments",
-                ("attended", "acceptable_absences", "unacceptable_absences", "rescheduled"),
-            ),
-        ),
-    ),
-}
+@dataclass(frozen=True)
+class ReportingModels:
+    """The reporting models of one build, from its manifest."""
+
+    columns: dict[str, dict[str, dict]]  # model -> column -> meta
+    suppressed: dict[str, SuppressedTable]
+
+    @property
+    def threshold(self) -> int:
+        thresholds = {spec.threshold for spec in self.suppressed.values()}
+        if len(thresholds) != 1:
+            raise ValueError(f"reporting models disagree on the threshold: {thresholds}")
+        return thresholds.pop()
 
 
-def threshold() -> int:
-    return int(os.environ.get("JW_SUPPRESSION_THRESHOLD", "5"))
+def read_manifest(manifest: Path) -> ReportingModels:
+    """The reporting models' column meta and disclosure configs from ``manifest.json``."""
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    columns: dict[str, dict[str, dict]] = {}
+    suppressed: dict[str, SuppressedTable] = {}
+    for node in nodes:
+        if node["resource_type"] != "model" or not node["path"].startswith("reporting/"):
+            continue
+        columns[node["name"]] = {
+            name: column.get("meta") or {} for name, column in node["columns"].items()
+        }
+        disclosure = (node["config"].get("meta") or {}).get("disclosure")
+        if disclosure:
+            suppressed[node["name"]] = SuppressedTable(
+                threshold=int(disclosure["threshold"]),
+                counts=tuple(disclosure["count_columns"]),
+                group_by=tuple(disclosure.get("group_by") or ()),
+                additive=tuple(
+                    (group["total"], tuple(group["parts"]))
+                    for group in disclosure.get("additive_groups") or ()
+                ),
+            )
+    return ReportingModels(columns, suppressed)
 
 
-def reporting_columns(root: Path) -> dict[str, dict[str, dict]]:
-    """model -> column -> meta, from the reporting models' YAML."""
-    document = yaml.safe_load(
-        (root / "models" / "reporting" / "_reporting__models.yml").read_text()
-    )
-    return {
-        model["name"]: {column["name"]: column.get("meta") or {} for column in model["columns"]}
-        for model in document["models"]
-    }
-
-
-def classification_problems(root: Path) -> list[str]:
+def classification_problems(models: ReportingModels) -> list[str]:
     problems = []
-    for model, columns in reporting_columns(root).items():
+    for model, columns in models.columns.items():
         for column, meta in columns.items():
             sensitivity = meta.get("sensitivity")
             if sensitivity is None:
@@ -108,11 +104,11 @@ def classification_problems(root: Path) -> list[str]:
 
 
 def small_count_problems(
-    connection: duckdb.DuckDBPyConnection, root: Path, schema: str = "reporting"
+    connection: duckdb.DuckDBPyConnection, models: ReportingModels, schema: str = "reporting"
 ) -> list[str]:
     """Shown counts from 1 to the threshold, by table and column."""
-    limit = threshold()
-    declared = reporting_columns(root)
+    limit = models.threshold
+    declared = models.columns
     allowed = _allowed_values(connection)
     problems = []
     columns = connection.execute(
@@ -152,11 +148,11 @@ def _allowed_values(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, st
 
 
 def lone_suppression_problems(
-    connection: duckdb.DuckDBPyConnection, schema: str = "reporting"
+    connection: duckdb.DuckDBPyConnection, models: ReportingModels, schema: str = "reporting"
 ) -> list[str]:
     """Groups with exactly one suppressed cell, which totals could give away."""
     problems = []
-    for table, spec in SUPPRESSED_TABLES.items():
+    for table, spec in models.suppressed.items():
         group = ", ".join(spec.group_by)
         for column in spec.counts:
             select_group = f"{group}, " if group else ""
@@ -185,10 +181,12 @@ def lone_suppression_problems(
     return problems
 
 
-def check(warehouse: Path, root: Path) -> list[str]:
-    """Every disclosure problem of a built warehouse (empty when it may be published)."""
-    problems = classification_problems(root)
+def check(warehouse: Path, manifest: Path) -> list[str]:
+    """Every disclosure problem of a built warehouse (empty when it may be published);
+    ``manifest`` is the dbt manifest of the build that wrote it."""
+    models = read_manifest(manifest)
+    problems = classification_problems(models)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        problems += small_count_problems(connection, root)
-        problems += lone_suppression_problems(connection)
+        problems += small_count_problems(connection, models)
+        problems += lone_suppression_problems(connection, models)
     return problems

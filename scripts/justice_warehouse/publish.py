@@ -207,9 +207,10 @@ def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> Non
 
 def _disclosure_check(options: BuildOptions, candidate: Path) -> None:
     from justice_warehouse import privacy
+    from justice_warehouse.dbt import dbt_target_path
 
     _say("[3/5] disclosure checks (small-number suppression, column sensitivity)")
-    problems = privacy.check(candidate, options.root)
+    problems = privacy.check(candidate, dbt_target_path(options.root) / "manifest.json")
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise BuildFailed(f"the reporting tables could disclose people:\n{listed}")

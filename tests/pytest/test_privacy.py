@@ -12,14 +12,18 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlalchemy as sa
-import yaml
 
 from conftest import cli_env, copy_project, copy_with, run_cli
 from justice_warehouse import privacy
 
 
-def test_built_warehouse_passes_every_disclosure_check(built_warehouse: Path, project_root):
-    assert privacy.check(built_warehouse, project_root) == []
+def manifest_of(built_warehouse: Path) -> Path:
+    """The dbt manifest of the build that wrote ``built_warehouse`` (conftest's target)."""
+    return built_warehouse.parent / "target" / "manifest.json"
+
+
+def test_built_warehouse_passes_every_disclosure_check(built_warehouse: Path):
+    assert privacy.check(built_warehouse, manifest_of(built_warehouse)) == []
     with duckdb.connect(str(built_warehouse), read_only=True) as connection:
         suppressed = connection.execute(
             "select count(*) from reporting.probation_engagement_monthly "
@@ -28,7 +32,7 @@ def test_built_warehouse_passes_every_disclosure_check(built_warehouse: Path, pr
     assert suppressed > 0  # the synthetic caseload has small cells, and they are hidden
 
 
-def test_an_unsuppressed_count_is_found(built_warehouse: Path, project_root, tmp_path: Path):
+def test_an_unsuppressed_count_is_found(built_warehouse: Path, tmp_path: Path):
     copy = copy_with(
         built_warehouse,
         tmp_path,
@@ -37,7 +41,8 @@ def test_an_unsuppressed_count_is_found(built_warehouse: Path, project_root, tmp
         "group by borough_code",
     )
     with duckdb.connect(str(copy), read_only=True) as connection:
-        problems = privacy.small_count_problems(connection, project_root)
+        models = privacy.read_manifest(manifest_of(built_warehouse))
+        problems = privacy.small_count_problems(connection, models)
     assert problems and problems[0].startswith("reporting.leaky_conferences.conferences:")
 
 
@@ -54,20 +59,22 @@ def test_a_lone_suppressed_cell_is_found(built_warehouse: Path, tmp_path: Path):
         assert connection.execute(
             "select count(*) from reporting.rj_funnel_monthly where is_took_up_suppressed"
         ).fetchall() == [(1,)]
-        lone = privacy.lone_suppression_problems(connection)
+        models = privacy.read_manifest(manifest_of(built_warehouse))
+        lone = privacy.lone_suppression_problems(connection, models)
     assert any(p.startswith("reporting.rj_funnel_monthly.took_up: 1 column group") for p in lone)
 
 
-def test_every_reporting_column_is_classified_and_none_identifying(project_root, tmp_path):
-    assert privacy.classification_problems(project_root) == []
-    copy = copy_project(tmp_path / "project")
-    path = copy / "models" / "reporting" / "_reporting__models.yml"
-    document = yaml.safe_load(path.read_text())
-    columns = document["models"][0]["columns"]
-    columns[0]["meta"] = {"sensitivity": "pseudonymous"}
-    del columns[1]["meta"]
-    path.write_text(yaml.safe_dump(document))
-    problems = privacy.classification_problems(copy)
+def test_every_reporting_column_is_classified_and_none_identifying(
+    built_warehouse: Path, tmp_path: Path
+):
+    manifest = manifest_of(built_warehouse)
+    assert privacy.classification_problems(privacy.read_manifest(manifest)) == []
+    document = json.loads(manifest.read_text())
+    node = document["nodes"]["model.justice_warehouse.rj_referral_outcomes"]
+    node["columns"]["outcome"]["meta"] = {"sensitivity": "pseudonymous"}
+    node["columns"]["referrals"]["meta"] = {}
+    (tmp_path / "manifest.json").write_text(json.dumps(document))
+    problems = privacy.classification_problems(privacy.read_manifest(tmp_path / "manifest.json"))
     assert len(problems) == 2
     assert "sensitivity 'pseudonymous' may not reach a reporting model" in problems[0]
     assert "no meta.sensitivity" in problems[1]
@@ -146,12 +153,30 @@ def test_production_build_refuses_without_a_salt(project_root: Path, tmp_path: P
     assert "refusing to pseudonymise" in dbt.stdout + dbt.stderr
 
 
-def test_deliberately_unsuppressed_model_fails_the_build(tmp_path: Path):
+def test_disclosure_config_is_read_from_the_manifest_as_each_model_sets_it(
+    built_warehouse: Path,
+):
+    models = privacy.read_manifest(manifest_of(built_warehouse))
+    assert set(models.suppressed) == {
+        "rj_referral_outcomes",
+        "rj_funnel_monthly",
+        "rj_funnel_by_borough",
+        "programme_value_for_money",
+        "probation_engagement_monthly",
+    }
+    assert models.threshold > 0  # one threshold for all (var suppression_threshold)
+    engagement = models.suppressed["probation_engagement_monthly"]
+    assert engagement.group_by == ("appointment_month_date", "provider_code")
+    assert engagement.additive[0][0] == "appointments"
+
+
+def test_deliberately_unsuppressed_model_fails_the_build(built_warehouse: Path, tmp_path: Path):
     project = copy_project(tmp_path / "project")
     model = project / "models" / "reporting" / "rj_funnel_by_borough.sql"
     text = model.read_text()
     # the same contract, but every count shown: the suppression macro bypassed
-    flags = ", ".join(f"false as is_{column}_suppressed" for column in privacy.FUNNEL)
+    stages = privacy.read_manifest(manifest_of(built_warehouse)).suppressed["rj_funnel_by_borough"]
+    flags = ", ".join(f"false as is_{column}_suppressed" for column in stages.counts)
     text = text.replace("from suppressed\n", f"from (select *, {flags} from complete) as raw\n")
     model.write_text(text)
     env = cli_env(tmp_path)

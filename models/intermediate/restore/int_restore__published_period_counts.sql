@@ -1,41 +1,30 @@
 -- grain: one row: the referral period of the published Restore:London figures
--- The one place the published-period referral counts and rates are computed. The period is
--- the register's own (figure rj_referrals_total: referrals April 2017 to January 2019), so
--- a longer extract still counts the published window. Rates are percentages rounded to 4
--- places; their denominators are in their names (of referrals, of take-ups). The count of
--- each outcome is int_restore__published_period_outcomes.
+-- The one place the published-period referral counts and rates are computed (the period
+-- is applied in int_restore__published_period_referrals; the count of each outcome
+-- is int_restore__published_period_outcomes). Rates are percentages rounded to 4 places;
+-- their denominators are in their names (of referrals, of take-ups).
 
 with
 
-figures as (
-    select * from {{ ref('stg_reference__published_figures') }}
-),
-
-referral_stages as (
-    select * from {{ ref('int_restore__referral_stages') }}
-),
-
 published_period as (
-    select
-        period_start_date,
-        period_end_date
-    from figures
-    where figure_id = 'rj_referrals_total'
+    select * from {{ ref('int_restore__published_period') }}
+),
+
+in_period as (
+    select * from {{ ref('int_restore__published_period_referrals') }}
 ),
 
 counts as (
     select
         published_period.period_start_date,
         published_period.period_end_date,
-        count(referral_stages.referral_id) as referrals,
-        {{ count_where("referral_stages.is_took_up") }} as took_up,
-        {{ count_where("referral_stages.furthest_stage = 'direct_conference'") }}
+        count(in_period.referral_id) as referrals,
+        {{ count_where("in_period.is_took_up") }} as took_up,
+        {{ count_where("in_period.furthest_stage = 'direct_conference'") }}
             as direct_conferences
     from published_period
-    left join referral_stages
-        on
-            referral_stages.referral_date
-            between published_period.period_start_date and published_period.period_end_date
+    left join in_period
+        on published_period.period_start_date = in_period.period_start_date
     group by
         published_period.period_start_date,
         published_period.period_end_date

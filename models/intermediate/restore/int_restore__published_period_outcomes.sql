@@ -1,37 +1,16 @@
 -- grain: one row per referral outcome (every outcome of the vocabulary, zero when none)
--- Referrals of each outcome in the period of the published Restore:London figures (the
--- register's rj_referrals_total period), with the register figure that counts it
+-- Referrals of each outcome in the period of the published Restore:London figures (applied
+-- in int_restore__published_period_referrals), with the register figure that counts it
 -- (referral_outcomes.published_figure_id).
 
 with
-
-figures as (
-    select * from {{ ref('stg_reference__published_figures') }}
-),
 
 outcomes as (
     select * from {{ ref('stg_reference__referral_outcomes') }}
 ),
 
-referral_stages as (
-    select * from {{ ref('int_restore__referral_stages') }}
-),
-
-published_period as (
-    select
-        period_start_date,
-        period_end_date
-    from figures
-    where figure_id = 'rj_referrals_total'
-),
-
 in_period as (
-    select referral_stages.*
-    from referral_stages
-    inner join published_period
-        on
-            referral_stages.referral_date
-            between published_period.period_start_date and published_period.period_end_date
+    select * from {{ ref('int_restore__published_period_referrals') }}
 ),
 
 counted as (
