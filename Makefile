@@ -17,7 +17,7 @@ export JW_PROJECT_DIR := $(CURDIR)
 SCALE ?= london
 RUNS ?= 3
 
-.PHONY: setup setup-spark build validate rollback test test-spark lint seeds bench clean
+.PHONY: setup setup-spark build validate rollback test test-fast test-spark lint seeds bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ lint: setup
 test: setup lint
 	$(BIN)/justice-warehouse check-seeds
 	$(BIN)/pytest
+
+# The fast tier, under a minute: Python lint, the Python tooling's unit tests and the dbt
+# unit tests against a schema-only build (dbt build --empty); no pipeline build.
+test-fast: setup
+	$(BIN)/ruff check scripts tests
+	$(BIN)/pytest -m "fast and not spark"
 
 # Builds the project on Spark and on DuckDB and compares every reporting model row by row.
 test-spark: setup-spark

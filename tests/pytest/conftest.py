@@ -75,6 +75,33 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return warehouse
 
 
+@pytest.fixture(scope="session")
+def schema_only_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every seed and model built with no rows (``dbt build --empty``, no tests): the
+    relations the dbt unit tests need, in seconds, without the pipeline."""
+    from justice_warehouse.dbt import run_dbt
+
+    tmp = tmp_path_factory.mktemp("schema_only")
+    warehouse = tmp / "schema.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(tmp / "target"))
+        patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
+        result = run_dbt(
+            PROJECT_ROOT,
+            [
+                "build",
+                "--empty",
+                "--exclude-resource-type",
+                "test",
+                "--exclude-resource-type",
+                "unit_test",
+            ],
+            warehouse,
+        )
+    assert result.success, result.failures
+    return warehouse
+
+
 @pytest.fixture
 def warehouse(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect(str(built_warehouse), read_only=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import cli_env, copy_project, run_cli
 
 
@@ -25,6 +27,7 @@ def test_build_fails_with_exit_1_when_a_published_figure_no_longer_matches(tmp_p
     assert "BUILD FAILED: dbt build failed" in result.stderr
 
 
+@pytest.mark.fast
 def test_check_seeds_exit_codes(tmp_path: Path, project_root: Path):
     env = cli_env(tmp_path)
     env["JW_PROJECT_DIR"] = str(project_root)
@@ -41,9 +44,10 @@ def test_check_seeds_exit_codes(tmp_path: Path, project_root: Path):
     assert "reoffending_costs.csv differs" in result.stderr
 
 
+@pytest.mark.fast
 def test_missing_project_is_exit_2(tmp_path: Path):
     env = cli_env(tmp_path)
     env["JW_PROJECT_DIR"] = str(tmp_path / "nowhere")
     result = run_cli(["build", "--warehouse", str(tmp_path / "w.duckdb")], cwd=tmp_path, env=env)
     assert result.returncode == 2
-    assert "error:" in result.stderr
+    assert "holds no dbt_project.yml" in result.stderr

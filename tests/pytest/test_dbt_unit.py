@@ -1,4 +1,5 @@
-"""The dbt unit tests: excluded from production builds (fixed inputs), run here."""
+"""The dbt unit tests: excluded from production builds (fixed inputs), run here against a
+schema-only build (no pipeline), so they are part of the fast tier."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 
 from conftest import PROJECT_ROOT, copy_project
 from justice_warehouse.dbt import DbtResult, run_dbt
+
+pytestmark = pytest.mark.fast
 
 
 def _unit_tests(
@@ -26,9 +29,9 @@ def _unit_tests(
 
 
 def test_every_unit_test_passes(
-    built_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    schema_only_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result, results = _unit_tests(PROJECT_ROOT, built_warehouse, tmp_path, monkeypatch)
+    result, results = _unit_tests(PROJECT_ROOT, schema_only_warehouse, tmp_path, monkeypatch)
     assert result.success, result.failures
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     assert {r["unique_id"] for r in results} == set(manifest["unit_tests"])
@@ -36,13 +39,13 @@ def test_every_unit_test_passes(
 
 
 def test_a_broken_rule_fails_its_unit_test(
-    built_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    schema_only_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = copy_project(tmp_path / "project")
     model = project / "models/marts/probation/fct_probation_person_months.sql"
     rule = "attended_to_date = 0 as is_never_seen"
     assert rule in model.read_text()
     model.write_text(model.read_text().replace(rule, "false as is_never_seen"))
-    result, _ = _unit_tests(project, built_warehouse, tmp_path, monkeypatch)
+    result, _ = _unit_tests(project, schema_only_warehouse, tmp_path, monkeypatch)
     assert not result.success
     assert any("never_seen_until_first_attendance" in failure for failure in result.failures)

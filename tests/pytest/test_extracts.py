@@ -13,6 +13,8 @@ import yaml
 
 from justice_warehouse import contract, extracts, generate
 
+pytestmark = pytest.mark.fast
+
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from justice_warehouse import generate, seeds
 
+pytestmark = pytest.mark.fast
+
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
