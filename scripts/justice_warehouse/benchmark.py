@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 
 from justice_warehouse import extracts, publish, scale
-from justice_warehouse.settings import duckdb_config
+from justice_warehouse.settings import Settings
 from justice_warehouse.storage import create_compatible_file
 
 WORK_NAME = "work.duckdb"  # every timed run uses this path, so catalog names match
@@ -118,10 +118,10 @@ def _sql_runner(database: Path, plan: Path) -> list[str]:
     return [sys.executable, "-m", "justice_warehouse.benchmark", str(database), str(plan)]
 
 
-def run_plan(database: Path, plan: Path) -> None:
+def run_plan(database: Path, plan: Path, settings: Settings) -> None:
     """In a child: execute each statement of ``plan`` in order in one connection."""
     statements = json.loads(plan.read_text())
-    with duckdb.connect(str(database), config=duckdb_config(database)) as connection:
+    with duckdb.connect(str(database), config=settings.duckdb_config(database)) as connection:
         for statement in statements:
             connection.execute(statement).fetchall()
 
@@ -296,10 +296,11 @@ def _generate_and_load(setup: Setup) -> tuple[Path, dict[str, int], Measure]:
     return base, rows, loaded
 
 
-def load_base(base: Path, extracts_dir: Path, root: Path) -> None:
+def load_base(base: Path, extracts_dir: Path, root: Path, settings: Settings) -> None:
     """In a child: a fresh warehouse holding the checked extracts, as the build's step 1."""
-    create_compatible_file(base)
-    with duckdb.connect(str(base), config=duckdb_config(base, keep_order=True)) as connection:
+    create_compatible_file(base, settings.storage_version)
+    config = settings.duckdb_config(base, keep_order=True)
+    with duckdb.connect(str(base), config=config) as connection:
         extracts.load_extracts(connection, extracts_dir, root / "seeds", "benchmark")
         connection.execute("checkpoint")
 
@@ -322,7 +323,9 @@ def _repeat(setup: Setup, name: str, prepare: Any, command: list[str]) -> Step:
     return step
 
 
-def run_benchmark(root: Path, workdir: Path, scale_name: str, runs: int) -> dict[str, Any]:
+def run_benchmark(
+    root: Path, workdir: Path, scale_name: str, runs: int, settings: Settings
+) -> dict[str, Any]:
     setup = Setup(root, workdir, scale_name, runs)
     workdir.mkdir(parents=True, exist_ok=True)
     base, rows, loaded = _generate_and_load(setup)
@@ -377,7 +380,7 @@ def run_benchmark(root: Path, workdir: Path, scale_name: str, runs: int) -> dict
         setup, "incremental dbt build", prepare_incremental, _dbt(root, incremental_args)
     )
     checked = [sql for sql in checks if not sql.startswith("create temp table")]
-    return _report(setup, rows, steps, len(compiled), len(checked), new_month)
+    return _report(setup, rows, steps, len(compiled), len(checked), new_month, settings)
 
 
 _HELD_BACK = "benchmark_held_back"
@@ -407,7 +410,7 @@ def _previous_extract(setup: Setup, base: Path, full_args: list[str]) -> tuple[P
     return previous, str(new_month)
 
 
-def _machine() -> dict[str, Any]:
+def _machine(settings: Settings) -> dict[str, Any]:
     memory_kib = 0
     meminfo = Path("/proc/meminfo")
     if meminfo.is_file():
@@ -430,7 +433,7 @@ def _machine() -> dict[str, Any]:
         "packages": {name: metadata.version(name) for name in PACKAGES},
         "duckdb_settings": {
             key: value
-            for key, value in duckdb_config(Path(WORK_NAME)).items()
+            for key, value in settings.duckdb_config(Path(WORK_NAME)).items()
             if key != "temp_directory"
         },
     }
@@ -443,6 +446,7 @@ def _report(
     statements: int,
     checks: int,
     new_month: str,
+    settings: Settings,
 ) -> dict[str, Any]:
     build = steps["dbt_build"].median_seconds
     peak = max(step.peak_mib for step in steps.values()) / 1024
@@ -462,7 +466,7 @@ def _report(
         "new_month": new_month,
         "compiled_statements": statements,
         "validation_checks": checks,
-        "machine": _machine(),
+        "machine": _machine(settings),
         "steps": {name: step.to_json() for name, step in steps.items()},
         "dbt_build_without_startup_seconds": round(build - steps["dbt_startup"].median_seconds, 3),
         "ratios": {name: round(value, 3) for name, value in ratios.items()},
@@ -563,12 +567,13 @@ def write_report(result: dict[str, Any], docs: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     """Child-process entry points: ``--load BASE EXTRACTS`` or ``DATABASE PLAN``."""
-    if argv[0] == "--load":
-        from justice_warehouse.paths import project_dir
+    from justice_warehouse.paths import project_dir
 
-        load_base(Path(argv[1]), Path(argv[2]), project_dir())
+    settings = Settings.from_env()  # a child process: its own command line
+    if argv[0] == "--load":
+        load_base(Path(argv[1]), Path(argv[2]), project_dir(settings.project_dir), settings)
     else:
-        run_plan(Path(argv[0]), Path(argv[1]))
+        run_plan(Path(argv[0]), Path(argv[1]), settings)
     return 0
 
 

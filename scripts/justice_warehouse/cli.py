@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from justice_warehouse import generate, seeds
 from justice_warehouse.paths import default_warehouse, project_dir, synthetic_seed_dir
-from justice_warehouse.validate import DEFAULT_KEEP_RUNS
+from justice_warehouse.settings import Settings
 
 
 def _warehouse(args: argparse.Namespace, root: Path) -> Path:
@@ -24,7 +23,7 @@ def _warehouse(args: argparse.Namespace, root: Path) -> Path:
 
 
 def _cmd_generate_seeds(args: argparse.Namespace) -> int:
-    out = Path(args.out) if args.out else synthetic_seed_dir(project_dir())
+    out = Path(args.out) if args.out else synthetic_seed_dir(project_dir(args.settings.project_dir))
     for written in generate.write_seeds(out, seed=args.seed):
         print(f"wrote {written.rows:>7} rows  {written.path}")
     print("all rows are SYNTHETIC (generated, not real cases)")
@@ -44,9 +43,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_benchmark(args: argparse.Namespace) -> int:
     from justice_warehouse import benchmark
 
-    root = project_dir()
+    root = project_dir(args.settings.project_dir)
     workdir = Path(args.workdir).resolve() if args.workdir else root / "target" / "benchmark"
-    result = benchmark.run_benchmark(root, workdir / args.scale, args.scale, args.runs)
+    result = benchmark.run_benchmark(
+        root, workdir / args.scale, args.scale, args.runs, args.settings
+    )
     page = benchmark.write_report(result, Path(args.docs).resolve() if args.docs else root / "docs")
     for name, value in result["ratios"].items():
         met = "met" if result["met"][name] else "MISSED"
@@ -56,7 +57,9 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_seeds(args: argparse.Namespace) -> int:
-    differences = seeds.compare_with_generator(synthetic_seed_dir(project_dir()), seed=args.seed)
+    differences = seeds.compare_with_generator(
+        synthetic_seed_dir(project_dir(args.settings.project_dir)), seed=args.seed
+    )
     if differences:
         for difference in differences:
             print(f"seed out of date: {difference}", file=sys.stderr)
@@ -69,7 +72,7 @@ def _cmd_check_seeds(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from justice_warehouse import publish
 
-    root = project_dir()
+    root = project_dir(args.settings.project_dir)
     options = publish.BuildOptions(
         root=root,
         warehouse=_warehouse(args, root),
@@ -80,12 +83,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
         keep_runs=args.keep_runs,
         published_figures=args.published_figures,
         full_refresh=args.full_refresh,
+        settings=args.settings,
     )
     try:
         publish.build(options)
     except publish.BuildFailed as error:
         print(f"BUILD FAILED: {error}", file=sys.stderr)
-        log_dir = Path(os.environ.get("DBT_LOG_PATH", root / "logs"))
+        log_dir = args.settings.log_path(root)
         print(f"dbt log: {log_dir / 'dbt.log'}", file=sys.stderr)
         return error.exit_code
     return 0
@@ -95,7 +99,7 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
     from justice_warehouse import publish
 
     try:
-        publish.rollback(_warehouse(args, project_dir()))
+        publish.rollback(_warehouse(args, project_dir(args.settings.project_dir)))
     except publish.BuildFailed as error:
         print(f"ROLLBACK FAILED: {error}", file=sys.stderr)
         return error.exit_code
@@ -105,9 +109,11 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from justice_warehouse import validate
 
-    root = project_dir()
+    root = project_dir(args.settings.project_dir)
     gx_dir = Path(args.gx_dir).resolve() if args.gx_dir else root / "gx"
-    report = validate.run_validation(_warehouse(args, root), gx_dir, keep_runs=args.keep_runs)
+    report = validate.run_validation(
+        _warehouse(args, root), gx_dir, args.settings, keep_runs=args.keep_runs
+    )
     print(validate.summary(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report.to_json(), indent=2))
@@ -125,18 +131,14 @@ def _cmd_contract_doc(args: argparse.Namespace) -> int:
     return 0
 
 
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, str(default)))
-
-
-def parser() -> argparse.ArgumentParser:
+def parser(settings: Settings) -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="justice-warehouse", description="Build, check and publish the justice warehouse."
     )
     commands = main_parser.add_subparsers(dest="command", required=True)
     warehouse_help = "published DuckDB file (default: warehouse/justice.duckdb)"
-    keep_runs = _env_int("JW_VALIDATION_KEEP_RUNS", DEFAULT_KEEP_RUNS)
-    keep_runs_help = f"validation runs kept in gx/uncommitted (default {DEFAULT_KEEP_RUNS})"
+    keep_runs = settings.validation_keep_runs
+    keep_runs_help = f"validation runs kept in gx/uncommitted (default {keep_runs})"
 
     gen = commands.add_parser("generate-seeds", help="write the synthetic row-level seed CSVs")
     gen.add_argument("--out", help="output folder (default: seeds/synthetic)")
@@ -175,14 +177,15 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--max-rejected-share",
         type=float,
-        default=float(os.environ.get("JW_MAX_REJECTED_SHARE", "0.01")),
-        help="fail when more than this share of a file's rows is rejected (default 0.01)",
+        default=settings.max_rejected_share,
+        help="fail when more than this share of a file's rows is rejected "
+        f"(default {settings.max_rejected_share})",
     )
     build.add_argument(
         "--keep-versions",
         type=int,
-        default=_env_int("JW_KEEP_VERSIONS", 3),
-        help="previous published versions kept for rollback (default 3)",
+        default=settings.keep_versions,
+        help=f"previous published versions kept for rollback (default {settings.keep_versions})",
     )
     build.add_argument("--keep-runs", type=int, default=keep_runs, help=keep_runs_help)
     build.add_argument(
@@ -218,7 +221,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    settings = Settings.from_env()  # the one read of the environment, passed down
+    args = parser(settings).parse_args(argv)
+    args.settings = settings
     try:
         return int(args.handler(args))
     except (RuntimeError, OSError) as error:

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from justice_warehouse.settings import Settings
+
 _PR_SET_PDEATHSIG = 1
 # How many failing rows of a failed dbt data test are stored and printed.
 FAILING_ROWS_SHOWN = 5
@@ -37,7 +39,9 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _store_failing_rows(warehouse: Path, failed_tests: list[dict]) -> dict[str, str]:
+def _store_failing_rows(
+    warehouse: Path, failed_tests: list[dict], settings: Settings
+) -> dict[str, str]:
     """Re-run each failed data test's compiled SQL once, after dbt has exited, store a few of
     its failing rows in ``audit.dbt_test_failures`` and return them as text to print.
 
@@ -47,10 +51,8 @@ def _store_failing_rows(warehouse: Path, failed_tests: list[dict]) -> dict[str, 
         return {}
     import duckdb
 
-    from justice_warehouse.settings import duckdb_config
-
     texts: dict[str, str] = {}
-    with duckdb.connect(str(warehouse), config=duckdb_config(warehouse)) as connection:
+    with duckdb.connect(str(warehouse), config=settings.duckdb_config(warehouse)) as connection:
         connection.execute("create schema if not exists audit")
         connection.execute(
             "create table if not exists audit.dbt_test_failures (tested_at timestamp, "
@@ -85,15 +87,11 @@ def _store_failing_rows(warehouse: Path, failed_tests: list[dict]) -> dict[str, 
     return texts
 
 
-def dbt_target_path(root: Path) -> Path:
-    """Where dbt writes its artifacts (manifest.json, run_results.json) for ``root``."""
-    return Path(os.environ.get("DBT_TARGET_PATH", root / "target"))
-
-
-def run_dbt(root: Path, args: list[str], warehouse: Path) -> DbtResult:
+def run_dbt(root: Path, args: list[str], warehouse: Path, settings: Settings) -> DbtResult:
     """Run ``dbt <args>`` for the project at ``root`` into the DuckDB file ``warehouse``."""
-    target_path = dbt_target_path(root)
-    env = dict(os.environ)
+    target_path = settings.target_path(root)
+    env = dict(os.environ)  # the child inherits the environment, with the resolved settings
+    env.update(settings.dbt_env())
     env.update(
         {
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
@@ -129,7 +127,7 @@ def run_dbt(root: Path, args: list[str], warehouse: Path) -> DbtResult:
         )
     results = json.loads(run_results.read_text())["results"]
     failed = [r for r in results if r["status"] in {"error", "fail", "runtime error"}]
-    samples = _store_failing_rows(warehouse, [r for r in failed if r["status"] == "fail"])
+    samples = _store_failing_rows(warehouse, [r for r in failed if r["status"] == "fail"], settings)
     failures = [
         f"{result['unique_id']}: {result['status']}: {result.get('message') or ''}".strip()
         + samples.get(result["unique_id"], "")

@@ -20,8 +20,9 @@ from pathlib import Path
 import duckdb
 
 from justice_warehouse.contract import TABLES, VOCABULARY_SEEDS, Column, RowRule, Table
+from justice_warehouse.settings import Settings
 
-DEFAULT_MAX_REJECTED_SHARE = 0.01
+DEFAULT_MAX_REJECTED_SHARE = Settings.max_rejected_share
 _DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 _SQL_TYPES = {
     "varchar": "varchar",

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from justice_warehouse import paths
+from justice_warehouse.settings import Settings
 
 DEFAULT_SEED = 20190331
 
@@ -39,10 +40,14 @@ CALIBRATED_FIGURES = (
 )
 
 
+def _reference_dir() -> Path:
+    return paths.project_dir(Settings.from_env().project_dir) / "seeds" / "reference"
+
+
 @cache
 def register() -> dict[str, Decimal]:
     """figure_id -> published value, from the published-figures register."""
-    path = paths.project_dir() / "seeds" / "reference" / "published_figures.csv"
+    path = _reference_dir() / "published_figures.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         return {row["figure_id"]: Decimal(row["published_value"]) for row in csv.DictReader(handle)}
 
@@ -50,7 +55,7 @@ def register() -> dict[str, Decimal]:
 @cache
 def referral_outcomes() -> tuple[dict[str, str], ...]:
     """The referral outcome vocabulary (seed referral_outcomes), in display order."""
-    path = paths.project_dir() / "seeds" / "reference" / "referral_outcomes.csv"
+    path = _reference_dir() / "referral_outcomes.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return tuple(sorted(rows, key=lambda row: int(row["display_order"])))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 
-def project_dir() -> Path:
-    """The dbt project root: JW_PROJECT_DIR, else the nearest parent holding dbt_project.yml."""
-    configured = os.environ.get("JW_PROJECT_DIR")
+def project_dir(configured: str | None = None) -> Path:
+    """The dbt project root: ``configured`` (JW_PROJECT_DIR, from the settings), else the
+    nearest parent holding dbt_project.yml."""
     if configured:
         root = Path(configured).resolve()
         if not (root / "dbt_project.yml").is_file():

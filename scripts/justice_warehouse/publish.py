@@ -24,7 +24,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,11 +32,11 @@ import duckdb
 
 from justice_warehouse import extracts
 from justice_warehouse.paths import synthetic_seed_dir
-from justice_warehouse.settings import duckdb_config
+from justice_warehouse.settings import Settings
 from justice_warehouse.storage import create_compatible_file
 from justice_warehouse.validate import DEFAULT_KEEP_RUNS
 
-DEFAULT_KEEP_VERSIONS = 3
+DEFAULT_KEEP_VERSIONS = Settings.keep_versions
 WAREHOUSE_NAME = "justice.duckdb"
 REPORTING_NAME = "reporting.duckdb"
 
@@ -63,6 +63,7 @@ class BuildOptions:
     published_figures: bool | None = None
     # Rebuild incremental models from scratch instead of from the published warehouse.
     full_refresh: bool = False
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def published_figures_apply(self) -> bool:
@@ -132,7 +133,7 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> bool:
         or not options.warehouse.is_file()
         or published_source != _source_label(options)
     ):
-        create_compatible_file(candidate)
+        create_compatible_file(candidate, options.settings.storage_version)
         return False
     shutil.copyfile(options.warehouse, candidate)
     return True
@@ -144,7 +145,7 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
     _say(f"[1/5] checking and loading extracts from {source}")
     incremental = _start_candidate(options, candidate)
     with duckdb.connect(
-        str(candidate), config=duckdb_config(candidate, keep_order=True)
+        str(candidate), config=options.settings.duckdb_config(candidate, keep_order=True)
     ) as connection:
         extracts.ensure_audit_tables(connection)  # before the history copy replaces them
         if not incremental:
@@ -198,7 +199,7 @@ def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> Non
         full_refresh=not incremental,
         input_is_bundled_synthetic=options.extracts_dir is None,
     )
-    result = run_dbt(options.root, args, candidate)
+    result = run_dbt(options.root, args, candidate, options.settings)
     _say(f"      {result.summary}")
     if not result.success:
         failures = "\n".join(f"  {failure}" for failure in result.failures) or "  (see dbt.log)"
@@ -207,17 +208,17 @@ def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> Non
 
 def _disclosure_check(options: BuildOptions, candidate: Path) -> None:
     from justice_warehouse import privacy
-    from justice_warehouse.dbt import dbt_target_path
 
     _say("[3/5] disclosure checks (small-number suppression, column sensitivity)")
-    problems = privacy.check(candidate, dbt_target_path(options.root) / "manifest.json")
+    manifest = options.settings.target_path(options.root) / "manifest.json"
+    problems = privacy.check(candidate, manifest)
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise BuildFailed(f"the reporting tables could disclose people:\n{listed}")
 
 
-def _require_salt_in_production() -> None:
-    if os.environ.get("JW_ENV") == "production" and not os.environ.get("JW_PSEUDONYM_SALT"):
+def _require_salt_in_production(settings: Settings) -> None:
+    if settings.environment == "production" and not settings.has_pseudonym_salt:
         raise BuildFailed(
             "JW_ENV=production but JW_PSEUDONYM_SALT is not set: refusing to build with the "
             "public development salt (set a secret salt in the environment)",
@@ -230,13 +231,15 @@ def _validate(options: BuildOptions, candidate: Path) -> None:
 
     _say("[4/5] validation suites")
     gx_dir = options.gx_dir or options.root / "gx"
-    report = validate.run_validation(candidate, gx_dir, keep_runs=options.keep_runs)
+    report = validate.run_validation(
+        candidate, gx_dir, options.settings, keep_runs=options.keep_runs
+    )
     _say(validate.summary(report))
     if report.exit_code != 0:
         raise BuildFailed("validation failed", report.exit_code)
 
 
-def export_reporting(candidate: Path, target: Path, exports: Path) -> None:
+def export_reporting(candidate: Path, target: Path, exports: Path, storage_version: str) -> None:
     """A separate file holding only the reporting tables, for BI tools.
 
     The tables sit in the file's default schema: opened as ``reporting.duckdb`` its catalog
@@ -245,7 +248,7 @@ def export_reporting(candidate: Path, target: Path, exports: Path) -> None:
     Every table is also written as ``exports/<table>.parquet`` for tools that read files.
     """
     exports.mkdir(parents=True, exist_ok=True)
-    create_compatible_file(target)
+    create_compatible_file(target, storage_version)
     with duckdb.connect(str(target)) as connection:
         connection.execute(f"attach '{candidate}' as candidate (read_only)")
         for table in _attached_tables(connection, "candidate", "reporting"):
@@ -302,7 +305,7 @@ def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
     _say("[5/5] publishing")
     directory = options.warehouse.parent
     candidate, reporting = workdir / WAREHOUSE_NAME, workdir / REPORTING_NAME
-    export_reporting(candidate, reporting, workdir / "exports")
+    export_reporting(candidate, reporting, workdir / "exports", options.settings.storage_version)
     _archive_published(directory, options.keep_versions)
     _replace_exports(workdir / "exports", directory / "exports")
     os.replace(reporting, directory / REPORTING_NAME)
@@ -331,7 +334,7 @@ def build(options: BuildOptions) -> str:
     Raises ``BuildFailed`` (published files untouched, candidate kept under failed/).
     """
     directory = options.warehouse.parent
-    _require_salt_in_production()
+    _require_salt_in_production(options.settings)
     with build_lock(directory):
         shutil.rmtree(directory / ".candidates", ignore_errors=True)  # a killed build's leftovers
         build_id = new_build_id()

@@ -1,29 +1,103 @@
-"""DuckDB settings shared by dbt (profiles.yml) and the project's own connections.
+"""Every setting the tooling takes from the environment, read in this one module.
 
-The same environment variables drive both, so a machine's limits are set once:
-JW_DUCKDB_THREADS, JW_DUCKDB_MEMORY_LIMIT, JW_DUCKDB_TEMP_DIR (where DuckDB spills past the
-memory limit; default ``<database>.tmp``) and JW_DUCKDB_PRESERVE_INSERTION_ORDER.
+``Settings.from_env()`` is called once by the command line and the object is passed down;
+no other module reads a ``JW_*`` variable (a test checks). The dbt profile reads the DuckDB
+variables too, for plain ``dbt build``; ``run_dbt`` hands dbt the values resolved here, so
+a build's dbt and its own connections always agree.
+
+| variable | default | what |
+|---|---|---|
+| JW_PROJECT_DIR | nearest parent holding dbt_project.yml | the dbt project |
+| JW_DUCKDB_THREADS | 2 | DuckDB threads |
+| JW_DUCKDB_MEMORY_LIMIT | 4GB | DuckDB memory limit (spills past it) |
+| JW_DUCKDB_TEMP_DIR | ``<database>.tmp`` | where DuckDB spills |
+| JW_DUCKDB_PRESERVE_INSERTION_ORDER | false | lets DuckDB write large tables in less memory |
+| JW_STORAGE_VERSION | v1.4.0 | oldest DuckDB that must open the published files |
+| JW_MAX_REJECTED_SHARE | 0.01 | share of a file's rows that may be rejected |
+| JW_KEEP_VERSIONS | 3 | published versions kept for rollback |
+| JW_VALIDATION_KEEP_RUNS | 20 | validation runs kept in gx/uncommitted |
+| JW_ENV, JW_PSEUDONYM_SALT | unset | production refuses the development salt |
+| DBT_TARGET_PATH, DBT_LOG_PATH | ``<project>/target``, ``<project>/logs`` | dbt's artifacts |
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_THREADS = "2"
-DEFAULT_MEMORY_LIMIT = "4GB"
 
+@dataclass(frozen=True)
+class Settings:
+    project_dir: str | None = None
+    duckdb_threads: str = "2"
+    duckdb_memory_limit: str = "4GB"
+    duckdb_temp_dir: str | None = None
+    duckdb_preserve_insertion_order: str = "false"
+    storage_version: str = "v1.4.0"
+    max_rejected_share: float = 0.01  # extract rows a file may lose before the build fails
+    keep_versions: int = 3
+    validation_keep_runs: int = 20
+    environment: str = ""
+    has_pseudonym_salt: bool = False
+    dbt_target_path: str | None = None
+    dbt_log_path: str | None = None
 
-def duckdb_config(database: Path, keep_order: bool = False) -> dict[str, str]:
-    """``duckdb.connect(config=...)`` settings for a connection to ``database``.
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            project_dir=env.get("JW_PROJECT_DIR") or None,
+            duckdb_threads=env.get("JW_DUCKDB_THREADS", defaults.duckdb_threads),
+            duckdb_memory_limit=env.get("JW_DUCKDB_MEMORY_LIMIT", defaults.duckdb_memory_limit),
+            duckdb_temp_dir=env.get("JW_DUCKDB_TEMP_DIR") or None,
+            duckdb_preserve_insertion_order=env.get(
+                "JW_DUCKDB_PRESERVE_INSERTION_ORDER", defaults.duckdb_preserve_insertion_order
+            ),
+            storage_version=env.get("JW_STORAGE_VERSION", defaults.storage_version),
+            max_rejected_share=float(
+                env.get("JW_MAX_REJECTED_SHARE", str(defaults.max_rejected_share))
+            ),
+            keep_versions=int(env.get("JW_KEEP_VERSIONS", str(defaults.keep_versions))),
+            validation_keep_runs=int(
+                env.get("JW_VALIDATION_KEEP_RUNS", str(defaults.validation_keep_runs))
+            ),
+            environment=env.get("JW_ENV", ""),
+            has_pseudonym_salt=bool(env.get("JW_PSEUDONYM_SALT")),
+            dbt_target_path=env.get("DBT_TARGET_PATH") or None,
+            dbt_log_path=env.get("DBT_LOG_PATH") or None,
+        )
 
-    ``keep_order`` forces insertion order to be kept (the extract loader numbers lines by it).
-    """
-    return {
-        "threads": os.environ.get("JW_DUCKDB_THREADS", DEFAULT_THREADS),
-        "memory_limit": os.environ.get("JW_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
-        "temp_directory": os.environ.get("JW_DUCKDB_TEMP_DIR", f"{database}.tmp"),
-        "preserve_insertion_order": "true"
-        if keep_order
-        else os.environ.get("JW_DUCKDB_PRESERVE_INSERTION_ORDER", "false"),
-    }
+    def duckdb_config(self, database: Path, keep_order: bool = False) -> dict[str, str]:
+        """``duckdb.connect(config=...)`` settings for a connection to ``database``.
+
+        ``keep_order`` forces insertion order to be kept (the extract loader numbers lines
+        by it).
+        """
+        return {
+            "threads": self.duckdb_threads,
+            "memory_limit": self.duckdb_memory_limit,
+            "temp_directory": self.duckdb_temp_dir or f"{database}.tmp",
+            "preserve_insertion_order": "true"
+            if keep_order
+            else self.duckdb_preserve_insertion_order,
+        }
+
+    def dbt_env(self) -> dict[str, str]:
+        """The resolved DuckDB settings as the variables the dbt profile reads."""
+        env = {
+            "JW_DUCKDB_THREADS": self.duckdb_threads,
+            "JW_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "JW_DUCKDB_PRESERVE_INSERTION_ORDER": self.duckdb_preserve_insertion_order,
+        }
+        if self.duckdb_temp_dir:
+            env["JW_DUCKDB_TEMP_DIR"] = self.duckdb_temp_dir
+        return env
+
+    def target_path(self, root: Path) -> Path:
+        return Path(self.dbt_target_path) if self.dbt_target_path else root / "target"
+
+    def log_path(self, root: Path) -> Path:
+        return Path(self.dbt_log_path) if self.dbt_log_path else root / "logs"

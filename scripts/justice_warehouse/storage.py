@@ -7,18 +7,15 @@ storage version for every later writer, so each published file is created this w
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 
-# The oldest DuckDB release the published files must open in (JW_STORAGE_VERSION overrides).
-STORAGE_VERSION = os.environ.get("JW_STORAGE_VERSION", "v1.4.0")
 
-
-def create_compatible_file(path: Path) -> None:
-    """Create an empty DuckDB file at ``path`` readable by DuckDB ``STORAGE_VERSION``."""
+def create_compatible_file(path: Path, storage_version: str) -> None:
+    """Create an empty DuckDB file at ``path`` readable by DuckDB ``storage_version`` (the
+    oldest release the published files must open in: Settings.storage_version)."""
     path.unlink(missing_ok=True)
     with duckdb.connect() as connection:
-        connection.execute(f"attach '{path}' as new_file (storage_version '{STORAGE_VERSION}')")
+        connection.execute(f"attach '{path}' as new_file (storage_version '{storage_version}')")
         connection.execute("detach new_file")

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from justice_warehouse.reference import read_reference
-from justice_warehouse.settings import duckdb_config
+from justice_warehouse.settings import Settings
 
 if TYPE_CHECKING:
     from justice_warehouse.suites import SuiteSpec
 
 DATASOURCE = "justice_warehouse"
 GENERATED_GX_DIRS = ("checkpoints", "expectations", "validation_definitions")
-DEFAULT_KEEP_RUNS = 20
+DEFAULT_KEEP_RUNS = Settings.validation_keep_runs
 _AUDIT_COLUMNS = (
     "run_id",
     "run_at",
@@ -160,7 +160,9 @@ def _outcome(checkpoint: str, suite: str, result: Any) -> ExpectationOutcome:
     )
 
 
-def _configure(context: Any, warehouse: Path, specs: list[SuiteSpec]) -> dict[str, list[Any]]:
+def _configure(
+    context: Any, warehouse: Path, specs: list[SuiteSpec], duckdb_config: dict[str, str]
+) -> dict[str, list[Any]]:
     """Write datasource, suites, validation definitions and checkpoints into the context."""
     import great_expectations as gx
 
@@ -169,8 +171,8 @@ def _configure(context: Any, warehouse: Path, specs: list[SuiteSpec]) -> dict[st
     datasource = context.data_sources.add_sql(
         name=DATASOURCE,
         connection_string=f"duckdb:///{warehouse}",
-        # The project's DuckDB limits (JW_DUCKDB_*), not DuckDB's default of 80% of RAM.
-        kwargs={"connect_args": {"read_only": True, "config": duckdb_config(warehouse)}},
+        # The project's DuckDB limits (the settings), not DuckDB's default of 80% of RAM.
+        kwargs={"connect_args": {"read_only": True, "config": duckdb_config}},
     )
     by_checkpoint: dict[str, list[Any]] = {}
     for spec in specs:
@@ -267,7 +269,7 @@ def _quiet_stderr(log_path: str) -> None:
 
 
 def _run_checkpoints(
-    warehouse: str, gx_dir: str, run_id: str, run_at: str
+    warehouse: str, gx_dir: str, run_id: str, run_at: str, duckdb_config: dict[str, str]
 ) -> tuple[list[ExpectationOutcome], dict[tuple[str, str], tuple[str, str]]]:
     """In a worker process: write the GX context, run every checkpoint, build Data Docs.
 
@@ -291,7 +293,7 @@ def _run_checkpoints(
         shutil.rmtree(Path(gx_dir) / generated, ignore_errors=True)
     context = gx.get_context(mode="file", context_root_dir=gx_dir)
     context.variables.progress_bars = {"globally": False}
-    checkpoints = _configure(context, Path(warehouse), specs)
+    checkpoints = _configure(context, Path(warehouse), specs, duckdb_config)
     run_identifier = RunIdentifier(run_name=run_id, run_time=datetime.fromisoformat(run_at))
     outcomes: list[ExpectationOutcome] = []
     for name, checkpoint in checkpoints.items():
@@ -371,7 +373,7 @@ def _add_row_details(
 
 
 def run_validation(
-    warehouse: Path, gx_dir: Path, keep_runs: int = DEFAULT_KEEP_RUNS
+    warehouse: Path, gx_dir: Path, settings: Settings, keep_runs: int = DEFAULT_KEEP_RUNS
 ) -> ValidationReport:
     """Validate ``warehouse`` (opened read-only) with every suite; results under ``gx_dir``."""
     now = datetime.now(UTC)
@@ -400,7 +402,12 @@ def run_validation(
         queries: dict[tuple[str, str], tuple[str, str]] = {}
         try:
             report.outcomes, queries = pool.submit(
-                _run_checkpoints, str(warehouse), str(gx_dir), report.run_id, report.run_at
+                _run_checkpoints,
+                str(warehouse),
+                str(gx_dir),
+                report.run_id,
+                report.run_at,
+                settings.duckdb_config(warehouse),
             ).result()
         except Exception as error:
             report.setup_error = f"validation could not run: {error} (details in {log_path})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,15 @@ def test_missing_project_is_exit_2(tmp_path: Path):
     result = run_cli(["build", "--warehouse", str(tmp_path / "w.duckdb")], cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert "holds no dbt_project.yml" in result.stderr
+
+
+@pytest.mark.fast
+def test_only_the_settings_module_reads_the_environment(project_root: Path):
+    readers = re.compile(r"os\.environ\.get|os\.environ\[|os\.getenv|environ\.get\(\"JW_")
+    package = project_root / "scripts" / "justice_warehouse"
+    offenders = [
+        path.name
+        for path in package.glob("*.py")
+        if path.name != "settings.py" and readers.search(path.read_text())
+    ]
+    assert offenders == []

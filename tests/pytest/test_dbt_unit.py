@@ -12,6 +12,7 @@ import pytest
 
 from conftest import PROJECT_ROOT, copy_project
 from justice_warehouse.dbt import DbtResult, run_dbt
+from justice_warehouse.settings import Settings
 
 pytestmark = pytest.mark.fast
 
@@ -23,7 +24,7 @@ def _unit_tests(
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
     copy = tmp / "unit.duckdb"
     shutil.copyfile(warehouse, copy)
-    result = run_dbt(root, ["test", "--select", "test_type:unit"], copy)
+    result = run_dbt(root, ["test", "--select", "test_type:unit"], copy, Settings.from_env())
     results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
     return result, results
 

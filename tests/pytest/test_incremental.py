@@ -13,6 +13,7 @@ from conftest import PROJECT_ROOT
 from justice_warehouse import extracts, publish
 from justice_warehouse.dbt import run_dbt
 from justice_warehouse.paths import synthetic_seed_dir
+from justice_warehouse.settings import Settings
 
 # The previous extract was taken as at the start of the last month of the bundled
 # appointments: it lacked every record changed since (that month's, and later corrections).
@@ -25,7 +26,7 @@ MARKER = "UNTOUCHED-MARKER"
 
 def _dbt_build(warehouse: Path, full_refresh: bool) -> None:
     args = publish.dbt_build_args(published_figures_apply=True, full_refresh=full_refresh)
-    result = run_dbt(PROJECT_ROOT, args, warehouse)
+    result = run_dbt(PROJECT_ROOT, args, warehouse, Settings.from_env())
     assert result.success, result.failures
 
 
@@ -156,6 +157,11 @@ def test_a_record_deleted_at_source_fails_the_incremental_build(
             "(select min(appointment_id) from main.probation_appointments)"
         )
     args = publish.dbt_build_args(published_figures_apply=True, full_refresh=False)
-    result = run_dbt(PROJECT_ROOT, [*args, "--select", "+fct_probation_appointments+"], warehouse)
+    result = run_dbt(
+        PROJECT_ROOT,
+        [*args, "--select", "+fct_probation_appointments+"],
+        warehouse,
+        Settings.from_env(),
+    )
     assert not result.success
     assert any("assert_appointments_fact_matches_source" in f for f in result.failures)
