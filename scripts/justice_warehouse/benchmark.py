@@ -11,7 +11,9 @@ its own child process so its wall time and peak memory (``ru_maxrss``) are its o
 3. an incremental ``dbt build`` after one new month of appointments against the full build;
 4. peak memory of each step.
 
-Results go to ``docs/benchmarks/<scale>.json`` and the table in ``docs/benchmarks.md``.
+Results go to ``docs/benchmarks/<scale>.json`` and the table in ``docs/benchmarks.md``
+(``benchmark_report``); the plain-SQL anchors are built by ``benchmark_plans``. The benchmark
+is a tool beside the pipeline: nothing in a build imports it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from typing import Any
 
 import duckdb
 
-from justice_warehouse import extracts, publish, scale
+from justice_warehouse import extracts, scale
+from justice_warehouse.benchmark_plans import compiled_plan, validation_plan
+from justice_warehouse.dbt import dbt_build_args
 from justice_warehouse.settings import Settings
 from justice_warehouse.storage import create_compatible_file
 
@@ -131,111 +135,6 @@ def _write_plan(path: Path, statements: list[str]) -> Path:
     return path
 
 
-# --- the same work as plain SQL -------------------------------------------------------------
-
-
-def _seed_sql(node: dict[str, Any], root: Path, types: dict[str, str]) -> str:
-    columns = ", ".join(f"'{name}': '{kind}'" for name, kind in types.items())
-    path = root / node["original_file_path"]
-    return (
-        f"create or replace table {node['relation_name']} as select * from read_csv("
-        f"'{path}', header = true, auto_detect = false, columns = {{{columns}}})"
-    )
-
-
-def compiled_plan(root: Path, target: Path, built: Path) -> list[str]:
-    """dbt's compiled SQL (from run_results.json), in the order dbt ran it, as plain statements.
-
-    Models become ``create or replace view|table ... as <compiled select>``; seeds are read
-    with the column types dbt gave them; data and unit tests become ``select count(*)`` over
-    their compiled query, as dbt runs them.
-    """
-    manifest = json.loads((target / "manifest.json").read_text())
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    with duckdb.connect(str(built), read_only=True) as connection:
-        seed_types: dict[tuple[str, str], dict[str, str]] = {}
-        for schema, table, column, kind in connection.execute(
-            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
-            "order by schema_name, table_name, column_index"
-        ).fetchall():
-            seed_types.setdefault((schema, table), {})[column] = kind
-    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
-    schemas = sorted({node["schema"] for node in manifest["nodes"].values() if "schema" in node})
-    statements = [f"create schema if not exists {schema}" for schema in schemas]
-    for result in results:
-        node = nodes.get(result["unique_id"])
-        if node is None:  # exposures: nothing to run
-            continue
-        kind = node["resource_type"]
-        code = result.get("compiled_code") or node.get("compiled_code")
-        if kind == "seed":
-            types = seed_types[(node["schema"], node["alias"])]
-            statements.append(_seed_sql(node, root, types))
-        elif kind == "model":
-            materialized = "view" if node["config"]["materialized"] == "view" else "table"
-            statements.append(f"create or replace {materialized} {node['relation_name']} as {code}")
-        elif kind in {"test", "unit_test"} and code:
-            statements.append(f"select count(*) from ({code}) as dbt_test")
-    return statements
-
-
-def _check_sql(asset: str, expectation: Any) -> str:
-    """One Great Expectations expectation as plain SQL over the asset query."""
-    name = type(expectation).__name__
-    source = f"({asset}) as batch"
-    column = getattr(expectation, "column", None)
-    if name == "ExpectColumnValuesToNotBeNull":
-        return f"select count(*) from {source} where {column} is null"
-    if name == "ExpectColumnValuesToBeNull":
-        return f"select count(*) from {source} where {column} is not null"
-    if name == "ExpectColumnValuesToBeUnique":
-        return (
-            f"select count(*) from (select {column} from {source} where {column} is not null "
-            f"group by {column} having count(*) > 1)"
-        )
-    if name == "ExpectColumnValuesToBeInSet":
-        values = ", ".join(
-            "'" + str(value).replace("'", "''") + "'" for value in expectation.value_set
-        )
-        return f"select count(*) from {source} where {column} not in ({values})"
-    if name == "ExpectTableRowCountToEqual":
-        return f"select count(*) = {expectation.value} from {source}"
-    aggregate = {
-        "ExpectColumnSumToBeBetween": "sum",
-        "ExpectColumnMinToBeBetween": "min",
-        "ExpectColumnMaxToBeBetween": "max",
-    }.get(name)
-    if aggregate:
-        low = "true" if expectation.min_value is None else f"value >= {expectation.min_value}"
-        high = "true" if expectation.max_value is None else f"value <= {expectation.max_value}"
-        return f"select {low} and {high} from (select {aggregate}({column}) as value from {source})"
-    if name == "UnexpectedRowsExpectation":
-        query = expectation.unexpected_rows_query.replace("{batch}", f"({asset})")
-        return f"select count(*) from ({query})"
-    raise ValueError(f"no plain-SQL form for {name}")
-
-
-def validation_plan(warehouse: Path) -> list[str]:
-    """Every expectation the validate command runs, as plain SQL.
-
-    A suite's asset that is a whole table is read in place; any other asset (an aggregate
-    query) is computed once into a temporary table, as GX computes it once per batch.
-    """
-    from justice_warehouse.reference import read_reference
-    from justice_warehouse.suites import all_suites
-
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        specs = all_suites(read_reference(connection))
-    statements = []
-    for number, spec in enumerate(specs):
-        asset = spec.asset_query
-        if not asset.startswith("select * from "):
-            statements.append(f"create temp table batch_{number} as {asset}")
-            asset = f"select * from batch_{number}"
-        statements += [_check_sql(asset, expectation) for expectation in spec.expectations]
-    return statements
-
-
 # --- the benchmark ------------------------------------------------------------------------
 
 
@@ -329,8 +228,8 @@ def run_benchmark(
     setup = Setup(root, workdir, scale_name, runs)
     workdir.mkdir(parents=True, exist_ok=True)
     base, rows, loaded = _generate_and_load(setup)
-    full_args = publish.dbt_build_args(published_figures_apply=False, full_refresh=True)
-    incremental_args = publish.dbt_build_args(published_figures_apply=False, full_refresh=False)
+    full_args = dbt_build_args(published_figures_apply=False, full_refresh=True)
+    incremental_args = dbt_build_args(published_figures_apply=False, full_refresh=False)
     steps: dict[str, Step] = {"extract_load": Step("extract_load", [loaded])}
 
     _say("1. dbt build (full refresh) against its compiled SQL in one DuckDB connection")
@@ -475,94 +374,6 @@ def _report(
         "targets": TARGETS,
         "met": {name: ratios[name] <= limit for name, limit in TARGETS.items()},
     }
-
-
-# --- the report ---------------------------------------------------------------------------
-
-STEP_LABELS = {
-    "extract_load": "extract check and load (build step 1)",
-    "dbt_build": "`dbt build --full-refresh`",
-    "raw_build": "the same compiled SQL, one DuckDB connection",
-    "dbt_startup": "`dbt build` selecting nothing (start-up)",
-    "validate": "`justice-warehouse validate`",
-    "raw_validate": "the same checks as plain SQL",
-    "incremental_build": "incremental `dbt build`, one new month",
-}
-RATIO_LABELS = {
-    "build_ratio": "dbt build / raw SQL",
-    "validation_ratio": "validate / plain SQL",
-    "incremental_ratio": "incremental / full build",
-    "peak_memory_gib": "peak memory of any step (GiB)",
-}
-
-
-def render_markdown(results: list[dict[str, Any]]) -> str:
-    lines = [
-        "# Benchmarks",
-        "",
-        "<!-- Written by `justice-warehouse benchmark` (make bench); JSON beside it in "
-        "docs/benchmarks/. -->",
-        "",
-        "Each step runs in its own process on the same machine in one benchmark run; times "
-        "are the median of the runs, memory is the largest peak resident set of any run. The "
-        "data are SYNTHETIC extract sets from `justice-warehouse generate --scale`.",
-        "",
-    ]
-    for result in results:
-        machine = result["machine"]
-        packages = ", ".join(f"{name} {version}" for name, version in machine["packages"].items())
-        lines += [
-            f"## `{result['scale']}` scale",
-            "",
-            f"- Measured {result['measured_at']}, {result['runs']} runs per step.",
-            f"- Machine: {machine['cpu']}, {machine['cores']} cores, "
-            f"{machine['memory_gib']} GiB RAM; {machine['os']}; Python {machine['python']}.",
-            f"- Versions: {packages}. DuckDB settings: {machine['duckdb_settings']}.",
-            f"- Data: {result['rows']['rj_referrals']:,} referrals, "
-            f"{result['rows']['probation_appointments']:,} appointments; incremental month "
-            f"{result['new_month']}. {result['compiled_statements']} compiled statements, "
-            f"{result['validation_checks']} validation checks.",
-            "",
-            "| step | median s | peak MiB | runs (s) |",
-            "|---|---:|---:|---|",
-        ]
-        for name, step in result["steps"].items():
-            runs = ", ".join(f"{seconds:.2f}" for seconds in step["runs_seconds"])
-            lines.append(
-                f"| {STEP_LABELS.get(name, name)} | {step['median_seconds']:.2f} | "
-                f"{step['peak_mib']:.0f} | {runs} |"
-            )
-        lines += [
-            "",
-            f"dbt build less its start-up: {result['dbt_build_without_startup_seconds']:.2f} s. "
-            "The incremental model alone (`fct_probation_appointments`, dbt's node timing), "
-            f"one new month against a full refresh: {result['fact_model_incremental_ratio']:.3f}.",
-            "",
-            "| measure | value | target | met |",
-            "|---|---:|---:|---|",
-        ]
-        for name, value in result["ratios"].items():
-            met = "yes" if result["met"][name] else "**no**"
-            lines.append(
-                f"| {RATIO_LABELS[name]} | {value:.3f} | <= {result['targets'][name]} | {met} |"
-            )
-        lines.append("")
-    return "\n".join(lines)
-
-
-def write_report(result: dict[str, Any], docs: Path) -> Path:
-    """Store this scale's JSON and rewrite the Markdown page from every stored scale."""
-    json_dir = docs / "benchmarks"
-    json_dir.mkdir(parents=True, exist_ok=True)
-    (json_dir / f"{result['scale']}.json").write_text(json.dumps(result, indent=2) + "\n")
-    order = list(scale.SCALES)
-    stored = sorted(
-        (json.loads(path.read_text()) for path in json_dir.glob("*.json")),
-        key=lambda item: order.index(item["scale"]) if item["scale"] in order else len(order),
-    )
-    page = docs / "benchmarks.md"
-    page.write_text(render_markdown(stored))
-    return page
 
 
 def main(argv: list[str]) -> int:

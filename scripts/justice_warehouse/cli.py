@@ -41,14 +41,15 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> int:
-    from justice_warehouse import benchmark
+    from justice_warehouse import benchmark, benchmark_report
 
     root = project_dir(args.settings.project_dir)
     workdir = Path(args.workdir).resolve() if args.workdir else root / "target" / "benchmark"
     result = benchmark.run_benchmark(
         root, workdir / args.scale, args.scale, args.runs, args.settings
     )
-    page = benchmark.write_report(result, Path(args.docs).resolve() if args.docs else root / "docs")
+    docs = Path(args.docs).resolve() if args.docs else root / "docs"
+    page = benchmark_report.write_report(result, docs)
     for name, value in result["ratios"].items():
         met = "met" if result["met"][name] else "MISSED"
         print(f"{name}: {value:.3f} (target <= {result['targets'][name]}: {met})")

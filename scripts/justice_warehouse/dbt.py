@@ -138,3 +138,18 @@ def run_dbt(root: Path, args: list[str], warehouse: Path, settings: Settings) ->
         statuses[result["status"]] = statuses.get(result["status"], 0) + 1
     summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
     return DbtResult(completed.returncode == 0 and not failures, failures, summary)
+
+
+def dbt_build_args(
+    published_figures_apply: bool, full_refresh: bool, input_is_bundled_synthetic: bool = False
+) -> list[str]:
+    """``dbt build`` of everything but the row-level seeds, which come from the extracts,
+    and the unit tests: their inputs are fixed, so they run in ``make test`` (as dbt Labs
+    recommends), not on every production build."""
+    args = ["build", "--exclude", "path:seeds/synthetic", "--exclude-resource-type", "unit_test"]
+    dbt_vars = {
+        "published_figures_apply": published_figures_apply,
+        "input_is_bundled_synthetic": input_is_bundled_synthetic,
+    }
+    args += ["--vars", json.dumps(dbt_vars)]
+    return args + (["--full-refresh"] if full_refresh else [])

@@ -174,23 +174,8 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
     return incremental
 
 
-def dbt_build_args(
-    published_figures_apply: bool, full_refresh: bool, input_is_bundled_synthetic: bool = False
-) -> list[str]:
-    """``dbt build`` of everything but the row-level seeds, which come from the extracts,
-    and the unit tests: their inputs are fixed, so they run in ``make test`` (as dbt Labs
-    recommends), not on every production build."""
-    args = ["build", "--exclude", "path:seeds/synthetic", "--exclude-resource-type", "unit_test"]
-    dbt_vars = {
-        "published_figures_apply": published_figures_apply,
-        "input_is_bundled_synthetic": input_is_bundled_synthetic,
-    }
-    args += ["--vars", json.dumps(dbt_vars)]
-    return args + (["--full-refresh"] if full_refresh else [])
-
-
 def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> None:
-    from justice_warehouse.dbt import run_dbt
+    from justice_warehouse.dbt import dbt_build_args, run_dbt
 
     how = "incremental, from the published warehouse" if incremental else "full refresh"
     _say(f"[2/5] dbt build (seeds, models and data tests; {how})")

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT
-from justice_warehouse import extracts, publish
-from justice_warehouse.dbt import run_dbt
+from justice_warehouse import extracts
+from justice_warehouse.dbt import dbt_build_args, run_dbt
 from justice_warehouse.paths import synthetic_seed_dir
 from justice_warehouse.settings import Settings
 
@@ -25,7 +25,7 @@ MARKER = "UNTOUCHED-MARKER"
 
 
 def _dbt_build(warehouse: Path, full_refresh: bool) -> None:
-    args = publish.dbt_build_args(published_figures_apply=True, full_refresh=full_refresh)
+    args = dbt_build_args(published_figures_apply=True, full_refresh=full_refresh)
     result = run_dbt(PROJECT_ROOT, args, warehouse, Settings.from_env())
     assert result.success, result.failures
 
@@ -156,7 +156,7 @@ def test_a_record_deleted_at_source_fails_the_incremental_build(
             "delete from main.probation_appointments where appointment_id = "
             "(select min(appointment_id) from main.probation_appointments)"
         )
-    args = publish.dbt_build_args(published_figures_apply=True, full_refresh=False)
+    args = dbt_build_args(published_figures_apply=True, full_refresh=False)
     result = run_dbt(
         PROJECT_ROOT,
         [*args, "--select", "+fct_probation_appointments+"],
