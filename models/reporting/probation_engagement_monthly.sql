@@ -4,12 +4,12 @@
 {%- set disclosure = {
     'threshold': var('suppression_threshold') | int,
     'key_columns': ['appointment_month_date', 'provider_code', 'borough_code'],
-    'count_columns': ['people_supervised', 'appointments', 'attended', 'acceptable_absences',
-                      'unacceptable_absences', 'rescheduled', 'people_never_seen'],
+    'count_columns': ['people_supervised', 'appointments', 'attended_appointments', 'acceptable_absences',
+                      'unacceptable_absences', 'rescheduled_appointments', 'people_never_seen'],
     'group_by': ['appointment_month_date', 'provider_code'],
     'additive_groups': [{
         'total': 'appointments',
-        'parts': ['attended', 'acceptable_absences', 'unacceptable_absences', 'rescheduled'],
+        'parts': ['attended_appointments', 'acceptable_absences', 'unacceptable_absences', 'rescheduled_appointments'],
     }],
 } %}
 {{ config(meta={'disclosure': disclosure}) }}
@@ -27,10 +27,10 @@ engagement as (
         borough_code,
         count(*) as people_supervised,
         sum(appointments) as appointments,
-        sum(attended) as attended,
+        sum(attended_appointments) as attended_appointments,
         sum(acceptable_absences) as acceptable_absences,
         sum(unacceptable_absences) as unacceptable_absences,
-        sum(rescheduled) as rescheduled,
+        sum(rescheduled_appointments) as rescheduled_appointments,
         {{ count_where('is_never_seen') }} as people_never_seen
     from person_months
     group by
@@ -46,16 +46,16 @@ complete as (
         cast(borough_code as {{ dbt.type_string() }}) as borough_code,
         cast(people_supervised as {{ dbt.type_bigint() }}) as people_supervised,
         cast(appointments as {{ dbt.type_bigint() }}) as appointments,
-        cast(attended as {{ dbt.type_bigint() }}) as attended,
+        cast(attended_appointments as {{ dbt.type_bigint() }}) as attended_appointments,
         cast(acceptable_absences as {{ dbt.type_bigint() }}) as acceptable_absences,
         cast(unacceptable_absences as {{ dbt.type_bigint() }}) as unacceptable_absences,
-        cast(rescheduled as {{ dbt.type_bigint() }}) as rescheduled,
+        cast(rescheduled_appointments as {{ dbt.type_bigint() }}) as rescheduled_appointments,
         people_never_seen
     from engagement
 ),
 
 -- Column groups: the boroughs of one month and provider (they add up to its London total).
--- Row group: appointments = attended + acceptable + unacceptable absences + rescheduled.
+-- Row group: appointments = attended_appointments + acceptable + unacceptable absences + rescheduled_appointments.
 suppressed as (
     {{ suppress_small_counts(
         model_name='probation_engagement_monthly',
@@ -72,14 +72,14 @@ select
     is_people_supervised_suppressed,
     appointments,
     is_appointments_suppressed,
-    attended,
-    is_attended_suppressed,
+    attended_appointments,
+    is_attended_appointments_suppressed,
     acceptable_absences,
     is_acceptable_absences_suppressed,
     unacceptable_absences,
     is_unacceptable_absences_suppressed,
-    rescheduled,
-    is_rescheduled_suppressed,
+    rescheduled_appointments,
+    is_rescheduled_appointments_suppressed,
     people_never_seen,
     is_people_never_seen_suppressed
 from suppressed

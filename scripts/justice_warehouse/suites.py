@@ -165,9 +165,10 @@ def probation_suites(reference: Reference) -> list[SuiteSpec]:
         name="probation_never_seen",
         checkpoint="probation_appointments",
         asset_query=(
-            "select cast(sum(case when attended = 0 then 1 else 0 end) as double) "
+            "select cast(sum(case when attended_appointments = 0 then 1 else 0 end) as double) "
             "/ nullif(count(*), 0) as never_seen_share from ("
-            "select person_pseudo_id, sum(case when is_attended then 1 else 0 end) as attended "
+            "select person_pseudo_id, "
+            "sum(case when is_attended then 1 else 0 end) as attended_appointments "
             "from marts.fct_probation_appointments group by person_pseudo_id) as people"
         ),
         expectations=[

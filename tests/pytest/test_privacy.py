@@ -27,7 +27,7 @@ def test_built_warehouse_passes_every_disclosure_check(built_warehouse: Path):
     with duckdb.connect(str(built_warehouse), read_only=True) as connection:
         suppressed = connection.execute(
             "select count(*) from reporting.probation_engagement_monthly "
-            "where is_rescheduled_suppressed"
+            "where is_rescheduled_appointments_suppressed"
         ).fetchall()[0][0]
     assert suppressed > 0  # the synthetic caseload has small cells, and they are hidden
 

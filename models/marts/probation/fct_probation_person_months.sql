@@ -17,10 +17,10 @@ person_months as (
         borough_code,
         appointment_month_date,
         count(*) as appointments,
-        {{ count_where('is_attended') }} as attended,
+        {{ count_where('is_attended') }} as attended_appointments,
         {{ count_where('is_acceptable_absence') }} as acceptable_absences,
         {{ count_where('is_unacceptable_absence') }} as unacceptable_absences,
-        {{ count_where('is_rescheduled') }} as rescheduled
+        {{ count_where('is_rescheduled') }} as rescheduled_appointments
     from appointments
     group by
         person_pseudo_id,
@@ -32,7 +32,7 @@ person_months as (
 attended_to_date as (
     select
         *,
-        sum(attended) over (
+        sum(attended_appointments) over (
             partition by person_pseudo_id
             order by appointment_month_date
             rows between unbounded preceding and current row
@@ -47,10 +47,10 @@ flagged as (
         borough_code,
         appointment_month_date,
         appointments,
-        attended,
+        attended_appointments,
         acceptable_absences,
         unacceptable_absences,
-        rescheduled,
+        rescheduled_appointments,
         attended_to_date = 0 as is_never_seen
     from attended_to_date
 )
