@@ -1,7 +1,12 @@
+-- The programme_budget_lines extract, as loaded by the extract gate (justice-warehouse build). In
+-- development and on Spark the bundled synthetic seed of the same name fills that table,
+-- so dbt is told to build it first:
+-- depends_on: {{ ref('programme_budget_lines') }}
+
 with
 
 source as (
-    select * from {{ ref('programme_budget_lines') }}
+    select * from {{ source('finance', 'programme_budget_lines') }}
 ),
 
 renamed as (

@@ -1,7 +1,12 @@
+-- The probation_appointments extract, as loaded by the extract gate (justice-warehouse build). In
+-- development and on Spark the bundled synthetic seed of the same name fills that table,
+-- so dbt is told to build it first:
+-- depends_on: {{ ref('probation_appointments') }}
+
 with
 
 source as (
-    select * from {{ ref('probation_appointments') }}
+    select * from {{ source('probation', 'probation_appointments') }}
 ),
 
 renamed as (

@@ -1,7 +1,12 @@
+-- The reoffending_costs extract, as loaded by the extract gate (justice-warehouse build). In
+-- development and on Spark the bundled synthetic seed of the same name fills that table,
+-- so dbt is told to build it first:
+-- depends_on: {{ ref('reoffending_costs') }}
+
 with
 
 source as (
-    select * from {{ ref('reoffending_costs') }}
+    select * from {{ source('reoffending', 'reoffending_costs') }}
 ),
 
 renamed as (

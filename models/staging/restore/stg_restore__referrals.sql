@@ -1,7 +1,12 @@
+-- The rj_referrals extract, as loaded by the extract gate (justice-warehouse build). In
+-- development and on Spark the bundled synthetic seed of the same name fills that table,
+-- so dbt is told to build it first:
+-- depends_on: {{ ref('rj_referrals') }}
+
 with
 
 source as (
-    select * from {{ ref('rj_referrals') }}
+    select * from {{ source('restore', 'rj_referrals') }}
 ),
 
 renamed as (
