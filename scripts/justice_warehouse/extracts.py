@@ -219,13 +219,16 @@ def _normalised(column: Column) -> str:
 def _vocabulary_sql(column: Column, seeds_dir: Path) -> str:
     if column.values:
         return ", ".join(_quote(value) for value in column.values)
-    seed, code = VOCABULARY_SEEDS[column.vocabulary or ""]
-    path = seeds_dir / seed
     extra = "".join(f" union all select {_quote(v)}" for v in column.extra_values)
-    return (
-        f"select {code} from read_csv({_quote(str(path))}, header = true, all_varchar = true)"
-        f"{extra}"
-    )
+    return _seed_codes_sql(column.vocabulary or "", seeds_dir) + extra
+
+
+def _seed_codes_sql(vocabulary: str, seeds_dir: Path, where: str = "") -> str:
+    """SQL selecting the codes of a reference seed (VOCABULARY_SEEDS), optionally filtered."""
+    seed, code = VOCABULARY_SEEDS[vocabulary]
+    path = _quote(str(seeds_dir / seed))
+    condition = f" where {where}" if where else ""
+    return f"select {code} from read_csv({path}, header = true, all_varchar = true){condition}"
 
 
 # The text a typed value must be written as, so that the cast keeps it exactly (DuckDB
@@ -377,10 +380,8 @@ def _row_rule_checks(spec: Table, rule: RowRule, raw: str, seeds_dir: Path) -> l
     if rule.only_when:
         when, flag = rule.only_when
         when_column = spec.column(when)
-        seed, code = VOCABULARY_SEEDS[when_column.vocabulary or ""]
-        allowed = (
-            f"select {code} from read_csv({_quote(str(seeds_dir / seed))}, header = true, "
-            f"all_varchar = true) where lower({flag}) = 'true'"
+        allowed = _seed_codes_sql(
+            when_column.vocabulary or "", seeds_dir, where=f"lower({flag}) = 'true'"
         )
         checks.append(
             _select(
