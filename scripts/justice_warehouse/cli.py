@@ -11,10 +11,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
-from justice_warehouse import generate, seeds
-from justice_warehouse.paths import default_warehouse, project_dir, synthetic_seed_dir
+from justice_warehouse import generate, generate_deliveries, seeds
+from justice_warehouse.deliveries import bundled_delivery_date
+from justice_warehouse.paths import (
+    default_warehouse,
+    deliveries_seed_dir,
+    project_dir,
+    synthetic_seed_dir,
+)
 from justice_warehouse.settings import Settings
 
 
@@ -23,9 +30,16 @@ def _warehouse(args: argparse.Namespace, root: Path) -> Path:
 
 
 def _cmd_generate_seeds(args: argparse.Namespace) -> int:
-    out = Path(args.out) if args.out else synthetic_seed_dir(project_dir(args.settings.project_dir))
+    root = project_dir(args.settings.project_dir)
+    out = Path(args.out) if args.out else synthetic_seed_dir(root)
     for written in generate.write_seeds(out, seed=args.seed):
         print(f"wrote {written.rows:>7} rows  {written.path}")
+    deliveries_dir = out.parent / deliveries_seed_dir(root).name
+    for delivery in generate_deliveries.write_deliveries(
+        deliveries_dir, out, bundled_delivery_date(root), seed=args.seed
+    ):
+        rows = ", ".join(f"{name} {count}" for name, count in delivery.rows.items())
+        print(f"wrote delivery {delivery.delivery_date}: {rows}")
     print("all rows are SYNTHETIC (generated, not real cases)")
     return 0
 
@@ -58,8 +72,10 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_seeds(args: argparse.Namespace) -> int:
-    differences = seeds.compare_with_generator(
-        synthetic_seed_dir(project_dir(args.settings.project_dir)), seed=args.seed
+    root = project_dir(args.settings.project_dir)
+    differences = seeds.compare_with_generator(synthetic_seed_dir(root), seed=args.seed)
+    differences += seeds.compare_deliveries_with_generator(
+        root, deliveries_seed_dir(root), seed=args.seed
     )
     if differences:
         for difference in differences:
@@ -84,6 +100,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         keep_runs=args.keep_runs,
         published_figures=args.published_figures,
         full_refresh=args.full_refresh,
+        replay=args.replay,
+        delivery_date=date.fromisoformat(args.delivery_date) if args.delivery_date else None,
         settings=args.settings,
     )
     try:
@@ -173,7 +191,23 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
         "build", help="load extracts, dbt build and validate a candidate, then publish it"
     )
     build.add_argument("--warehouse", help=warehouse_help)
-    build.add_argument("--extracts", help="folder of extracts (default: bundled synthetic seeds)")
+    build.add_argument(
+        "--extracts",
+        help="folder of extracts: one delivery, or one YYYY-MM-DD/ sub-folder per delivery "
+        "(default: the bundled synthetic seeds)",
+    )
+    build.add_argument(
+        "--delivery-date",
+        help="YYYY-MM-DD: the delivery date of a flat extracts folder (default: the build "
+        "date; for the bundled seeds, the dbt var bundled_delivery_date)",
+    )
+    build.add_argument(
+        "--replay",
+        action="store_true",
+        help="load every delivery of --extracts again, in date order, into an empty "
+        "warehouse: needed to add a delivery older than the last one loaded or to change a "
+        "delivery already loaded (implies --full-refresh)",
+    )
     build.add_argument("--gx-dir", help="GX file context (default: gx/)")
     build.add_argument(
         "--max-rejected-share",

@@ -81,12 +81,26 @@ class RowRule:
         return f"`{self.column}` is empty unless `{when}` has `{flag}` true in its vocabulary"
 
 
+# How a delivery sends a table: every record each time, or only new and corrected ones.
+DELIVERY_MODES = {
+    "full": "every delivery holds every record; a record missing from a delivery is "
+    "recorded in `audit.delivery_anomalies` and keeps its last delivered version",
+    "changes": "a delivery holds the new and corrected records; a record not re-sent "
+    "keeps its last delivered version",
+}
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
     description: str
     columns: tuple[Column, ...]
     row_rules: tuple[RowRule, ...] = ()
+    delivery: str = "full"  # a key of DELIVERY_MODES
+    # (column, flag): once a record's code in ``column`` has ``flag`` true in its vocabulary
+    # seed, a later delivery may not send a code with the flag false (a closed referral is
+    # never reopened). Such a row is rejected and the record keeps its last version.
+    no_reopening: tuple[str, str] | None = None
 
     @property
     def key(self) -> Column:
@@ -171,6 +185,7 @@ TABLES: tuple[Table, ...] = (
             ),
             RowRule("closure_date", only_when=("outcome", "is_closed")),
         ),
+        no_reopening=("outcome", "is_closed"),
     ),
     Table(
         "programme_budget_lines",
@@ -346,6 +361,7 @@ TABLES: tuple[Table, ...] = (
                 "correction re-sends the appointment with a later time.",
             ),
         ),
+        delivery="changes",
     ),
 )
 
@@ -373,7 +389,7 @@ def _rules(column: Column) -> str:
     if column.pattern:
         rules.append(f"written {column.pattern_hint}")
     if column.type in ("date", "timestamp"):
-        rules.append("not after the build date")
+        rules.append("not after the delivery date")
     return "; ".join(rules) or "optional"
 
 
@@ -390,6 +406,30 @@ def render_markdown() -> str:
         "`<table>.csv` or `<table>.parquet`. Without `--extracts` the bundled synthetic seeds "
         "in `seeds/synthetic/` are used, through the same checks.",
         "",
+        "## Deliveries",
+        "",
+        "A delivery is one dated extract set. `--extracts DIR` is either one delivery (the "
+        "files themselves, dated by `--delivery-date`, by default the build date; the bundled "
+        "seeds are dated by the dbt var `bundled_delivery_date`) or a folder of deliveries, "
+        "one sub-folder per delivery named by its date, `YYYY-MM-DD/`, each a complete "
+        "extract set. A build loads the deliveries not yet loaded, oldest first; every "
+        "source table keeps each version of each record, stamped with the delivery that "
+        "sent it, so the warehouse can report as at any delivery.",
+        "",
+        "- A delivery already loaded with the same files is skipped: loading it again "
+        "changes nothing. Loaded with other files, or dated before the last delivery "
+        "loaded, it is refused, naming the folder, unless the build is run with `--replay` "
+        "(every delivery of DIR loaded again, in date order, into an empty warehouse). A "
+        "flat folder rebuilt on the same day with other files replaces that day's delivery.",
+        "- A delivery dated after the build date is refused; no date in it may be after its "
+        "delivery date.",
+        "- A delivered row equal to the record's last version adds nothing; a new or changed "
+        "row adds a version.",
+        *(f"- `{mode}` tables: {meaning}." for mode, meaning in DELIVERY_MODES.items()),
+        "- A row that reopens a closed record (see each table's rules) is rejected with the "
+        "reason, recorded in `audit.delivery_anomalies`, and the record keeps its last "
+        "version: a status never goes backwards silently.",
+        "",
         "## Files",
         "",
         "- CSV: UTF-8 (a UTF-8 byte-order mark is accepted), comma-delimited, a header row with "
@@ -404,7 +444,7 @@ def render_markdown() -> str:
         "where there is one): missing file, missing, extra or renamed column, wrong delimiter, "
         "wrong field count, not UTF-8, empty file.",
         "- Row problems (wrong type, impossible date, unknown code, negative money, missing "
-        "required value, duplicate primary key, a date after the build date, a row rule "
+        "required value, duplicate primary key, a date after the delivery date, a row rule "
         "across columns such as dates out of order) reject the row: it goes to "
         "`audit.rejected_rows` with file, line, column, reason and raw values, and the build "
         "reports `read = loaded + rejected` for every file.",
@@ -426,6 +466,8 @@ def render_markdown() -> str:
             "",
             spec.description,
             "",
+            f"Delivered as `{spec.delivery}`: {DELIVERY_MODES[spec.delivery]}.",
+            "",
             "| column | type | rules | meaning |",
             "|---|---|---|---|",
         ]
@@ -438,4 +480,12 @@ def render_markdown() -> str:
             lines += ["Rules across the columns of a row (a row that breaks one is rejected):", ""]
             lines += [f"- {rule.describe()}" for rule in spec.row_rules]
             lines.append("")
+        if spec.no_reopening:
+            column, flag = spec.no_reopening
+            lines += [
+                f"Across deliveries: once `{column}` has `{flag}` true in its vocabulary, a "
+                f"later delivery may not send a `{column}` with `{flag}` false (the row is "
+                "rejected and the record keeps its last version).",
+                "",
+            ]
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from justice_warehouse.settings import Settings
 
 DEFAULT_MAX_REJECTED_SHARE = Settings.max_rejected_share
 _DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
-_SQL_TYPES = {
+SQL_TYPES = {
     "varchar": "varchar",
     "date": "date",
     "integer": "integer",
@@ -220,10 +220,10 @@ def _vocabulary_sql(column: Column, seeds_dir: Path) -> str:
     if column.values:
         return ", ".join(_quote(value) for value in column.values)
     extra = "".join(f" union all select {_quote(v)}" for v in column.extra_values)
-    return _seed_codes_sql(column.vocabulary or "", seeds_dir) + extra
+    return seed_codes_sql(column.vocabulary or "", seeds_dir) + extra
 
 
-def _seed_codes_sql(vocabulary: str, seeds_dir: Path, where: str = "") -> str:
+def seed_codes_sql(vocabulary: str, seeds_dir: Path, where: str = "") -> str:
     """SQL selecting the codes of a reference seed (VOCABULARY_SEEDS), optionally filtered."""
     seed, code = VOCABULARY_SEEDS[vocabulary]
     path = _quote(str(seeds_dir / seed))
@@ -274,7 +274,7 @@ def _type_checks(column: Column, raw: str, present: str, build_date: date) -> li
                 "'control character in text (only tab, LF and CR are allowed)'",
             )
         ]
-    target = _SQL_TYPES[column.type]
+    target = SQL_TYPES[column.type]
     typed = _typed(name, target)
     exact = _quote(_EXACT_TEXT[column.type])
     checks = []
@@ -316,7 +316,7 @@ def _type_checks(column: Column, raw: str, present: str, build_date: date) -> li
                 raw,
                 name,
                 f"cast({typed} as date) > date '{build_date.isoformat()}'",
-                _quote(f"after the build date ({build_date.isoformat()})"),
+                _quote(f"after the delivery date ({build_date.isoformat()})"),
             )
         )
     return checks
@@ -365,10 +365,10 @@ def _checks(column: Column, raw: str, seeds_dir: Path, build_date: date) -> list
 def _row_rule_checks(spec: Table, rule: RowRule, raw: str, seeds_dir: Path) -> list[str]:
     """Checks of one rule across columns, blamed on ``rule.column``."""
     column = spec.column(rule.column)
-    typed = _typed(column.name, _SQL_TYPES[column.type])
+    typed = _typed(column.name, SQL_TYPES[column.type])
     checks = []
     for other in rule.not_before:
-        other_typed = _typed(other, _SQL_TYPES[spec.column(other).type])
+        other_typed = _typed(other, SQL_TYPES[spec.column(other).type])
         checks.append(
             _select(
                 raw,
@@ -380,7 +380,7 @@ def _row_rule_checks(spec: Table, rule: RowRule, raw: str, seeds_dir: Path) -> l
     if rule.only_when:
         when, flag = rule.only_when
         when_column = spec.column(when)
-        allowed = _seed_codes_sql(
+        allowed = seed_codes_sql(
             when_column.vocabulary or "", seeds_dir, where=f"lower({flag}) = 'true'"
         )
         checks.append(
@@ -412,13 +412,21 @@ def load_table(
     seeds_dir: Path,
     build_id: str,
     build_date: date,
+    target: str | None = None,
+    label: str | None = None,
 ) -> FileReport:
-    """Check one extract and load its valid rows into ``main.<table>``."""
+    """Check one extract and load its valid rows into ``target`` (default ``main.<table>``).
+
+    A ``target`` other than the default is a temporary table that also keeps each row's
+    ``line_number``, for the delivery rules that compare it with earlier deliveries.
+    ``label`` names the file in rejections and reports (default its name).
+    """
+    label = label or path.name
     raw = f"raw_{spec.name}"
     _read_raw(connection, path, spec, raw)
     read = connection.execute(f"select count(*) from {raw}").fetchall()[0][0]
     if read == 0:
-        raise ExtractError([Problem(path.name, "empty file: a header but no data rows")])
+        raise ExtractError([Problem(label, "empty file: a header but no data rows")])
     checks = [sql for column in spec.columns for sql in _checks(column, raw, seeds_dir, build_date)]
     checks += [
         sql for rule in spec.row_rules for sql in _row_rule_checks(spec, rule, raw, seeds_dir)
@@ -432,25 +440,30 @@ def load_table(
         f"x.column_name, x.reason, x.found_value, {row_json} from rejections as x "
         f"inner join {raw} as r on x.line_number = r.line_number "
         "order by x.line_number, x.column_name",
-        [build_id, path.name],
+        [build_id, label],
     )
     rejected, key_rejections = connection.execute(
         "select count(distinct line_number), "
         f"count(*) filter (where column_name = {_quote(spec.key.name)}) from rejections"
     ).fetchall()[0]
     casts = ", ".join(
-        f"cast(trim({c.name}) as {_SQL_TYPES[c.type]}) as {c.name}"
+        f"cast(trim({c.name}) as {SQL_TYPES[c.type]}) as {c.name}"
         if c.type != "varchar"
         else f"nullif({c.name}, '') as {c.name}"
         for c in spec.columns
     )
+    kind, relation, numbered = (
+        ("table", f"main.{spec.name}", "")
+        if target is None
+        else ("temp table", target, ", line_number")
+    )
     connection.execute(
-        f"create or replace table main.{spec.name} as select {casts} from {raw} "
+        f"create or replace {kind} {relation} as select {casts}{numbered} from {raw} "
         "where line_number not in (select line_number from rejections) order by line_number"
     )
-    loaded = connection.execute(f"select count(*) from main.{spec.name}").fetchall()[0][0]
+    loaded = connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
     connection.execute(f"drop table {raw}")
-    return FileReport(spec.name, path.name, read, loaded, rejected, key_rejections)
+    return FileReport(spec.name, label, read, loaded, rejected, key_rejections)
 
 
 def load_extracts(
@@ -460,9 +473,13 @@ def load_extracts(
     build_id: str,
     max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE,
     build_date: date | None = None,
+    targets: dict[str, str] | None = None,
+    file_prefix: str = "",
 ) -> list[FileReport]:
     """Check and load every contract table from ``source_dir``; raise on a contract breach.
 
+    Each table goes to ``main.<table>``, or to the temporary table ``targets[table]``.
+    ``file_prefix`` (a delivery's folder, ``2019-04-30/``) goes before every file name.
     Rejected rows are written to ``audit.rejected_rows`` before anything is raised, so a
     failed candidate keeps them for inspection.
     """
@@ -472,13 +489,35 @@ def load_extracts(
     reports = []
     for spec in TABLES:
         try:
+            path = find_file(source_dir, spec)
             reports.append(
                 load_table(
-                    connection, find_file(source_dir, spec), spec, seeds_dir, build_id, checked_on
+                    connection,
+                    path,
+                    spec,
+                    seeds_dir,
+                    build_id,
+                    checked_on,
+                    (targets or {}).get(spec.name),
+                    file_prefix + path.name,
                 )
             )
         except ExtractError as error:
-            problems += error.problems
+            problems += [replace(p, file=file_prefix + p.file) for p in error.problems]
+    problems += rejection_problems(connection, reports, build_id, max_rejected_share)
+    if problems:
+        raise ExtractError(problems)
+    return reports
+
+
+def rejection_problems(
+    connection: duckdb.DuckDBPyConnection,
+    reports: list[FileReport],
+    build_id: str,
+    max_rejected_share: float,
+) -> list[Problem]:
+    """The files whose rejections fail the build (any in a key, or too large a share)."""
+    problems = []
     for report in reports:
         if report.key_rejections or report.rejected > max_rejected_share * report.read:
             why = (
@@ -497,6 +536,4 @@ def load_extracts(
                     [build_id, report.file],
                 ).fetchall()
             ]
-    if problems:
-        raise ExtractError(problems)
-    return reports
+    return problems

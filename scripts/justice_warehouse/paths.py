@@ -29,3 +29,8 @@ def synthetic_seed_dir(root: Path) -> Path:
 
 def default_warehouse(root: Path) -> Path:
     return root / "warehouse" / "justice.duckdb"
+
+
+def deliveries_seed_dir(root: Path) -> Path:
+    """The bundled delivery sequence: seeds/deliveries/YYYY-MM-DD/ (synthetic)."""
+    return root / "seeds" / "deliveries"

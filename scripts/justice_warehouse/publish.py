@@ -25,12 +25,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from justice_warehouse import extracts
+from justice_warehouse import deliveries, extracts
 from justice_warehouse.paths import synthetic_seed_dir
 from justice_warehouse.settings import Settings
 from justice_warehouse.storage import create_compatible_file
@@ -39,6 +39,9 @@ from justice_warehouse.validate import DEFAULT_KEEP_RUNS
 DEFAULT_KEEP_VERSIONS = Settings.keep_versions
 WAREHOUSE_NAME = "justice.duckdb"
 REPORTING_NAME = "reporting.duckdb"
+# The layout of the source tables: versions by delivery (deliveries.py). A published
+# warehouse of an older layout is rebuilt from its extracts, not extended.
+HISTORY_LAYOUT = "versions-by-delivery-1"
 
 
 class BuildFailed(Exception):
@@ -63,13 +66,35 @@ class BuildOptions:
     published_figures: bool | None = None
     # Rebuild incremental models from scratch instead of from the published warehouse.
     full_refresh: bool = False
+    # Load every delivery of extracts_dir again, in date order, into an empty warehouse
+    # (what an older or changed delivery needs); implies full_refresh.
+    replay: bool = False
+    # The delivery date of a flat extracts folder (default: the build date; for the
+    # bundled seeds, the dbt var bundled_delivery_date).
+    delivery_date: date | None = None
     settings: Settings = field(default_factory=Settings)
+
+    @property
+    def is_bundled_synthetic(self) -> bool:
+        """The input is the repository's own synthetic data (seeds/synthetic/, the
+        delivery sequence under seeds/, or links to them), which the generator built to
+        the figures."""
+        if self.extracts_dir is None:
+            return True
+        seeds = (self.root / "seeds").resolve()
+        deliveries = [child for child in self.extracts_dir.iterdir() if child.is_dir()]
+        folders = deliveries or [self.extracts_dir]
+        return all(folder.resolve().is_relative_to(seeds) for folder in folders)
 
     @property
     def published_figures_apply(self) -> bool:
         if self.published_figures is None:
-            return self.extracts_dir is None
+            return self.is_bundled_synthetic
         return self.published_figures
+
+    @property
+    def rebuilds(self) -> bool:
+        return self.full_refresh or self.replay
 
 
 def new_build_id() -> str:
@@ -127,11 +152,12 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> bool:
     """Start from a copy of the published warehouse, so incremental models only add what
     changed; return False (an empty file, a full build) when there is none to start from, or
     the published warehouse was built from another source (its months would stay)."""
-    published_source = read_manifest(options.warehouse.parent).get("source")
+    published = read_manifest(options.warehouse.parent)
     if (
-        options.full_refresh
+        options.rebuilds
         or not options.warehouse.is_file()
-        or published_source != _source_label(options)
+        or published.get("source") != _source_label(options)
+        or published.get("history") != HISTORY_LAYOUT
     ):
         create_compatible_file(candidate, options.settings.storage_version)
         return False
@@ -150,12 +176,17 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
         extracts.ensure_audit_tables(connection)  # before the history copy replaces them
         if not incremental:
             _copy_audit_history(connection, options.warehouse)
+        flat_date = options.delivery_date or (
+            deliveries.bundled_delivery_date(options.root) if options.extracts_dir is None else None
+        )
         try:
-            reports = extracts.load_extracts(
+            reports = deliveries.load_deliveries(
                 connection,
                 source,
                 options.root / "seeds",
                 build_id,
+                build_date=datetime.now(UTC).date(),
+                flat_delivery_date=flat_date,
                 max_rejected_share=options.max_rejected_share,
             )
         except extracts.ExtractError as error:
@@ -165,9 +196,22 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
             "from audit.rejected_rows where build_id = ? order by 1, 2 limit 10",
             [build_id],
         ).fetchall()
+        anomalies = connection.execute(
+            "select kind, count(*), min(source_file), min(record_key), min(detail) "
+            "from audit.delivery_anomalies where build_id = ? group by 1 order by 1",
+            [build_id],
+        ).fetchall()
         connection.execute("checkpoint")
+    if not reports:
+        _say("      no new delivery: every delivery in the folder is already loaded")
     for report in reports:
-        _say(f"      {report.line()}")
+        for line in report.lines():
+            _say(f"      {line}")
+    for kind, count, file, key, detail in anomalies:
+        _say(
+            f"      {count} record(s) {kind} (audit.delivery_anomalies), "
+            f"e.g. {file} {key}: {detail}"
+        )
     for file, line, column, reason, found in rejected:
         text = extracts.rejection_text(reason, found)
         _say(f"      rejected {file} line {line}, column {column}: {text}")
@@ -182,7 +226,7 @@ def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> Non
     args = dbt_build_args(
         options.published_figures_apply,
         full_refresh=not incremental,
-        input_is_bundled_synthetic=options.extracts_dir is None,
+        input_is_bundled_synthetic=options.is_bundled_synthetic,
     )
     result = run_dbt(options.root, args, candidate, options.settings)
     _say(f"      {result.summary}")
@@ -301,6 +345,7 @@ def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
             "build_id": build_id,
             "published_at": datetime.now(UTC).isoformat(),
             "source": _source_label(options),
+            "history": HISTORY_LAYOUT,
         },
     )
 

@@ -1,21 +1,48 @@
-"""Compare the committed synthetic seeds with what the generator writes."""
+"""Compare the committed synthetic seeds and deliveries with what the generators write."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from justice_warehouse import generate
+from justice_warehouse import generate, generate_deliveries
+from justice_warehouse.deliveries import bundled_delivery_date
+
+
+def _compare_folder(committed_dir: Path, generated_dir: Path) -> list[str]:
+    differences = []
+    for generated in sorted(generated_dir.rglob("*.csv")):
+        committed = committed_dir / generated.relative_to(generated_dir)
+        if not committed.is_file():
+            differences.append(f"{committed} is missing")
+        elif committed.read_bytes() != generated.read_bytes():
+            differences.append(f"{committed} differs from the generator's output")
+    return differences
 
 
 def compare_with_generator(seed_dir: Path, seed: int = generate.DEFAULT_SEED) -> list[str]:
     """Names of the row-level seeds whose committed bytes differ from a fresh generation."""
-    differences = []
     with tempfile.TemporaryDirectory() as tmp:
-        for written in generate.write_seeds(Path(tmp), seed=seed):
-            committed = seed_dir / written.path.name
-            if not committed.is_file():
-                differences.append(f"{committed} is missing")
-            elif committed.read_bytes() != written.path.read_bytes():
-                differences.append(f"{committed} differs from the generator's output")
+        generate.write_seeds(Path(tmp), seed=seed)
+        return _compare_folder(seed_dir, Path(tmp))
+
+
+def compare_deliveries_with_generator(
+    root: Path, deliveries_dir: Path, seed: int = generate.DEFAULT_SEED
+) -> list[str]:
+    """The same for the delivery sequence, and its link to the bundled delivery."""
+    bundled = bundled_delivery_date(root)
+    first = deliveries_dir / bundled.isoformat()
+    differences = []
+    if not first.is_symlink() or first.resolve() != (root / "seeds" / "synthetic").resolve():
+        differences.append(f"{first} is not a link to seeds/synthetic")
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = Path(tmp) / "deliveries"
+        generate_deliveries.write_deliveries(generated, root / "seeds" / "synthetic", bundled, seed)
+        differences += _compare_folder(deliveries_dir, generated)
+        expected = {path.name for path in generated.iterdir()}
+        extra = sorted(p.name for p in deliveries_dir.iterdir() if p.name not in expected)
+        differences += [
+            f"{deliveries_dir / name} is not written by the generator" for name in extra
+        ]
     return differences

@@ -1,4 +1,5 @@
--- Reconciliation of the incremental fact: it holds exactly the source's appointments. A
+-- Reconciliation of the incremental fact: it holds exactly the current version of every
+-- appointment the source tables hold (int_probation__appointment_history). A
 -- record deleted at source, or changed without a later record_updated_at, shows here as a
 -- difference in rows or in the latest change; rebuild with --full-refresh.
 -- Returns one row when they differ.
@@ -6,7 +7,8 @@
 with
 
 source_appointments as (
-    select * from {{ ref('stg_probation__appointments') }}
+    select * from {{ ref('int_probation__appointment_history') }}
+    where valid_to_date is null
 ),
 
 fact_appointments as (

@@ -47,7 +47,7 @@ def copy_project(destination: Path) -> Path:
         source = PROJECT_ROOT / name
         target = destination / name
         if source.is_dir():
-            shutil.copytree(source, target)
+            shutil.copytree(source, target, symlinks=True)  # seeds/deliveries links
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
@@ -73,6 +73,26 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return warehouse
+
+
+def build_with_cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``justice-warehouse build <args>`` into tmp/justice.duckdb, GX and dbt files in tmp."""
+    env = cli_env(tmp)
+    env.pop("JW_PROJECT_DIR", None)
+    return run_cli(
+        ["build", "--warehouse", str(tmp / "justice.duckdb"), "--gx-dir", str(tmp / "gx"), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="session")
+def deliveries_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pipeline run on the bundled delivery sequence (seeds/deliveries), all at once."""
+    tmp = tmp_path_factory.mktemp("deliveries")
+    result = build_with_cli(tmp, "--extracts", str(PROJECT_ROOT / "seeds" / "deliveries"))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return tmp / "justice.duckdb"
 
 
 @pytest.fixture(scope="session")

@@ -143,7 +143,7 @@ FAULTS: dict[str, tuple[Fault, float, str]] = {
     "date_after_the_build_date": (
         lambda d: edit_line(referrals(d), 8, ",2017-06-18,", ",2099-06-18,"),
         0.0,
-        "rj_referrals.csv line 8, column closure_date: after the build date (",
+        "rj_referrals.csv line 8, column closure_date: after the delivery date (",
     ),
     "date_with_a_time": (
         lambda d: edit_line(referrals(d), 8, ",2017-06-18,", ",2017-06-18 10:00:00,"),

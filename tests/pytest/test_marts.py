@@ -12,7 +12,7 @@ from conftest import rows
 from justice_warehouse import generate, privacy
 
 
-def test_schemas_are_exactly_the_four_layers_plus_seeds_and_audit(
+def test_schemas_are_exactly_the_four_layers_plus_sources_landing_and_audit(
     warehouse: duckdb.DuckDBPyConnection,
 ):
     schemas = {
@@ -21,7 +21,16 @@ def test_schemas_are_exactly_the_four_layers_plus_seeds_and_audit(
             warehouse, "select distinct table_schema from information_schema.tables"
         )
     }
-    assert schemas == {"main", "staging", "intermediate", "marts", "reporting", "audit"}
+    # main: the source tables; landing: the register of deliveries loaded
+    assert schemas == {
+        "main",
+        "landing",
+        "staging",
+        "intermediate",
+        "marts",
+        "reporting",
+        "audit",
+    }
 
 
 def test_referral_outcomes_reproduce_the_published_counts(warehouse):

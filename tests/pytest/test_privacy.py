@@ -159,8 +159,11 @@ def test_disclosure_config_is_read_from_the_manifest_as_each_model_sets_it(
     models = privacy.read_manifest(manifest_of(built_warehouse))
     assert set(models.suppressed) == {
         "rj_referral_outcomes",
+        "rj_referral_outcomes_as_at",
         "rj_funnel_monthly",
+        "rj_funnel_monthly_as_at",
         "rj_funnel_by_borough",
+        "rj_status_movement",
         "programme_value_for_money",
         "probation_engagement_monthly",
     }

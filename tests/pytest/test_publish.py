@@ -90,7 +90,10 @@ def test_a_build_publishes_both_files(published: Path):
         "reoffending_costs_annual",
         "rj_funnel_by_borough",
         "rj_funnel_monthly",
+        "rj_funnel_monthly_as_at",
         "rj_referral_outcomes",
+        "rj_referral_outcomes_as_at",
+        "rj_status_movement",
     }
     assert outcomes == generate.rj_outcome_counts()
 

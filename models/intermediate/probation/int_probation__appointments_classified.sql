@@ -1,4 +1,4 @@
--- grain: one row per probation appointment
+-- grain: one row per version of a probation appointment record
 -- Business rule: attendance and compliance come from the appointment outcome code
 -- (reference list in DOMAIN.md section 4); an unknown code is neither attended nor
 -- complied and is flagged so that tests can catch it.
@@ -6,7 +6,7 @@
 with
 
 appointments as (
-    select * from {{ ref('stg_probation__appointments') }}
+    select * from {{ ref('int_probation__appointment_history') }}
 ),
 
 outcome_codes as (
@@ -16,6 +16,8 @@ outcome_codes as (
 classified as (
     select
         appointments.appointment_id,
+        appointments.valid_from_date,
+        appointments.valid_to_date,
         appointments.person_pseudo_id,
         appointments.provider_code,
         appointments.officer_id,

@@ -6,7 +6,8 @@
 with
 
 costs as (
-    select * from {{ ref('stg_reoffending__costs') }}
+    select * from {{ ref('int_reoffending__cost_line_history') }}
+    where valid_to_date is null  -- the current version of each line
 ),
 
 categories as (

@@ -1,6 +1,8 @@
--- grain: one row per referral received in the period of the published figures
+-- grain: one row per referral received in the period of the published figures, in its
+-- version as at the publication date
 -- The one place the published period (int_restore__published_period) is applied to the
--- referrals, so a longer extract still counts the published window.
+-- referrals, so a longer extract still counts the published window, and later deliveries
+-- (which resolve ongoing cases) do not change what was published.
 
 with
 
@@ -25,6 +27,7 @@ in_period as (
         on
             referral_stages.referral_date
             between published_period.period_start_date and published_period.period_end_date
+            and {{ is_valid_at('referral_stages', 'published_period.as_at_date') }}
 )
 
 select * from in_period

@@ -1,4 +1,4 @@
--- grain: one row per victim referral
+-- grain: one row per version of a victim referral (int_restore__referral_history)
 -- Business rules of the referral funnel:
 --   * a referral counts as contacted when the team recorded a first contact, or when the
 --     victim made a decision (a decision cannot be made without contact);
@@ -9,7 +9,7 @@
 with
 
 referrals as (
-    select * from {{ ref('stg_restore__referrals') }}
+    select * from {{ ref('int_restore__referral_history') }}
 ),
 
 outcomes as (
@@ -19,6 +19,8 @@ outcomes as (
 flagged as (
     select
         referrals.referral_id,
+        referrals.valid_from_date,
+        referrals.valid_to_date,
         referrals.outcome,
         referrals.referral_date,
         referrals.first_contact_date,
@@ -43,6 +45,8 @@ flagged as (
 staged as (
     select
         referral_id,
+        valid_from_date,
+        valid_to_date,
         referral_date,
         outcome,
         is_contacted,
@@ -62,6 +66,8 @@ staged as (
         closure_date is not null as is_closed,
         {{ dbt.datediff('referral_date', 'first_contact_date', 'day') }}
             as days_to_first_contact,
+        {{ dbt.datediff('referral_date', 'decision_date', 'day') }}
+            as days_to_decision,
         {{ dbt.datediff('referral_date', 'closure_date', 'day') }}
             as days_to_closure
     from flagged

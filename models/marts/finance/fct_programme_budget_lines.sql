@@ -4,7 +4,8 @@
 with
 
 budget_lines as (
-    select * from {{ ref('stg_finance__programme_budget_lines') }}
+    select * from {{ ref('int_finance__budget_line_history') }}
+    where valid_to_date is null  -- the current version of each line
 ),
 
 programmes as (

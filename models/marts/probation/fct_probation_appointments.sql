@@ -41,6 +41,7 @@ with
 
 appointments as (
     select * from {{ ref('int_probation__appointments_classified') }}
+    where valid_to_date is null  -- the current version of each record
 ),
 
 calendar as (

@@ -1,51 +1,41 @@
--- grain: one row per victim referral to the Restore:London restorative-justice programme
+-- grain: one row per victim referral to the Restore:London restorative-justice programme,
+-- in its current version (the latest delivery that changed it)
 -- (synthetic row-level data reproducing the published aggregates)
 
 with
 
-referrals as (
-    select * from {{ ref('stg_restore__referrals') }}
+referral_history as (
+    select * from {{ ref('fct_rj_referral_history') }}
 ),
 
-stages as (
-    select * from {{ ref('int_restore__referral_stages') }}
-),
-
-calendar as (
-    select * from {{ ref('int_calendar__days') }}
-),
-
-joined as (
+current_versions as (
     select
-        referrals.referral_id,
-        referrals.referral_date,
-        calendar.month_start_date as referral_month_date,
-        calendar.financial_year as referral_financial_year,
-        referrals.borough_code,
-        referrals.offence_group_code,
-        referrals.referral_source_code,
-        referrals.outcome,
-        stages.furthest_stage,
-        stages.furthest_stage_rank,
-        stages.is_contacted,
-        stages.is_took_up,
-        stages.furthest_stage = 'direct_conference' as is_direct_conference,
-        stages.is_closed,
-        referrals.offender_pseudo_id is not null as has_known_offender,
-        referrals.first_contact_date,
-        referrals.decision_date,
-        referrals.conversation_date,
-        referrals.indirect_communication_date,
-        referrals.conference_date,
-        referrals.closure_date,
-        referrals.closure_reason,
-        stages.days_to_first_contact,
-        stages.days_to_closure
-    from referrals
-    inner join stages
-        on referrals.referral_id = stages.referral_id
-    left join calendar
-        on referrals.referral_date = calendar.calendar_date
+        referral_id,
+        referral_date,
+        referral_month_date,
+        referral_financial_year,
+        borough_code,
+        offence_group_code,
+        referral_source_code,
+        outcome,
+        furthest_stage,
+        furthest_stage_rank,
+        is_contacted,
+        is_took_up,
+        is_direct_conference,
+        is_closed,
+        has_known_offender,
+        first_contact_date,
+        decision_date,
+        conversation_date,
+        indirect_communication_date,
+        conference_date,
+        closure_date,
+        closure_reason,
+        days_to_first_contact,
+        days_to_closure
+    from referral_history
+    where is_current
 )
 
-select * from joined
+select * from current_versions

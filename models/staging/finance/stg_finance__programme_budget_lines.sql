@@ -27,7 +27,10 @@ renamed as (
         cast(amount_gbp as decimal(18, 2)) as amount_gbp,
 
         -- text
-        description
+        description,
+
+        -- delivery: the delivery that sent this version of the record
+        {{ delivery_date_of(source('finance', 'programme_budget_lines')) }} as delivery_date
 
     from source
 )

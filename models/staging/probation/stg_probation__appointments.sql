@@ -24,7 +24,10 @@ renamed as (
 
         -- dates and times
         cast(appointment_date as date) as appointment_date,
-        cast(record_updated_at as {{ dbt.type_timestamp() }}) as record_updated_at
+        cast(record_updated_at as {{ dbt.type_timestamp() }}) as record_updated_at,
+
+        -- delivery: the delivery that sent this version of the record
+        {{ delivery_date_of(source('probation', 'probation_appointments')) }} as delivery_date
 
     from source
 )

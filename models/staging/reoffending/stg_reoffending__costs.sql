@@ -27,7 +27,10 @@ renamed as (
         cast(cost_year as {{ dbt.type_int() }}) as cost_year,
 
         -- amounts
-        cast(cost_gbp as decimal(18, 2)) as cost_gbp
+        cast(cost_gbp as decimal(18, 2)) as cost_gbp,
+
+        -- delivery: the delivery that sent this version of the record
+        {{ delivery_date_of(source('reoffending', 'reoffending_costs')) }} as delivery_date
 
     from source
 )

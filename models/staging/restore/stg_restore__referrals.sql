@@ -30,7 +30,10 @@ renamed as (
         cast(conversation_date as date) as conversation_date,
         cast(indirect_communication_date as date) as indirect_communication_date,
         cast(conference_date as date) as conference_date,
-        cast(closure_date as date) as closure_date
+        cast(closure_date as date) as closure_date,
+
+        -- delivery: the delivery that sent this version of the record
+        {{ delivery_date_of(source('restore', 'rj_referrals')) }} as delivery_date
 
     from source
 )

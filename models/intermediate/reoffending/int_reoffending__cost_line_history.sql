@@ -1,0 +1,16 @@
+-- grain: one row per version of a reoffending cost line (a delivery that changed it)
+-- Line history keyed by delivery date (macros/delivery_history.sql); the current lines
+-- are the versions with no valid_to_date.
+
+with
+
+costs as (
+    select * from {{ ref('stg_reoffending__costs') }}
+),
+
+history as (
+    {{ delivery_history('costs', 'cost_line_id') }}
+)
+
+-- every column of the staging model, plus the validity (macros/delivery_history.sql)
+select * from history  -- noqa: AM04

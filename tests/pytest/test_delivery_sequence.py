@@ -1,0 +1,148 @@
+"""The bundled delivery sequence through the whole pipeline: figures as at their
+publication date, the current state, and any sequence of builds equal to one full build."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_ROOT, build_with_cli, rows
+
+DELIVERIES = PROJECT_ROOT / "seeds" / "deliveries"
+PUBLISHED = {"took_up": 241, "declined": 335, "no_contact": 323, "ongoing": 89}
+
+
+def _link_deliveries(folder: Path, names: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        os.symlink((DELIVERIES / name).resolve(), folder / name, target_is_directory=True)
+
+
+def _delivery_names() -> list[str]:
+    return sorted(p.name for p in DELIVERIES.iterdir() if p.is_dir())
+
+
+def test_the_published_figures_reconcile_as_at_their_publication_date(deliveries_warehouse):
+    with duckdb.connect(str(deliveries_warehouse), read_only=True) as connection:
+        statuses = dict(
+            rows(
+                connection,
+                "select status, count(*) from reporting.published_figure_checks group by 1",
+            )
+        )
+        as_published = dict(
+            rows(
+                connection,
+                "select outcome, referrals from reporting.rj_referral_outcomes_as_at "
+                "where as_at_date = date '2019-03-31'",
+            )
+        )
+        current = dict(
+            rows(connection, "select outcome, referrals from reporting.rj_referral_outcomes")
+        )
+        latest = dict(
+            rows(
+                connection,
+                "select outcome, referrals from reporting.rj_referral_outcomes_as_at "
+                "where as_at_date = (select max(delivery_date) from marts.dim_delivery)",
+            )
+        )
+        period = rows(
+            connection, "select as_at_date from intermediate.int_restore__published_period"
+        )
+    assert "mismatch" not in statuses and statuses["match"] == 16
+    assert period == [(date(2019, 3, 31),)]
+    assert as_published == PUBLISHED
+    assert current == latest
+    assert current["ongoing"] < PUBLISHED["ongoing"]
+    assert sum(current.values()) > sum(PUBLISHED.values())
+
+
+def test_history_keeps_every_version_and_the_facts_only_the_current_one(deliveries_warehouse):
+    with duckdb.connect(str(deliveries_warehouse), read_only=True) as connection:
+        ((versions, referrals, current),) = rows(
+            connection,
+            "select count(*), count(distinct referral_id), count(*) filter (where is_current) "
+            "from marts.fct_rj_referral_history",
+        )
+        facts = rows(connection, "select count(*) from marts.fct_rj_referrals")[0][0]
+        resolved = rows(
+            connection,
+            "select count(distinct referral_id) from marts.fct_rj_referral_history as h "
+            "where valid_from_date = date '2019-03-31' and outcome = 'ongoing' "
+            "and not is_current",
+        )[0][0]
+        corrected = rows(
+            connection,
+            "select count(*) from marts.fct_probation_appointment_history where not is_current",
+        )[0][0]
+    assert versions > referrals == current == facts
+    assert 0 < resolved <= PUBLISHED["ongoing"]
+    assert corrected > 0
+
+
+@pytest.fixture(scope="module")
+def built_in_steps(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same deliveries, arriving over three builds: up to 2019-06-30, then one more
+    month, then the rest (each build incremental, from the published warehouse)."""
+    tmp = tmp_path_factory.mktemp("steps")
+    names = _delivery_names()
+    extracts = tmp / "extracts"
+    for step in (names[:4], names[4:5], names[5:]):
+        _link_deliveries(extracts, step)
+        result = build_with_cli(tmp, "--extracts", str(extracts))
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+        assert "incremental, from the published warehouse" in result.stdout or step == names[:4]
+    return tmp / "justice.duckdb"
+
+
+def test_any_sequence_of_deliveries_equals_one_full_build(built_in_steps, deliveries_warehouse):
+    with duckdb.connect(str(built_in_steps), read_only=True) as connection:
+        connection.execute(f"attach '{deliveries_warehouse}' as full_build (read_only)")
+        tables = rows(
+            connection,
+            "select schema_name, table_name from duckdb_tables() where database_name = "
+            "current_database() and schema_name in ('main', 'marts', 'reporting') order by 1, 2",
+        )
+        differences = {}
+        for schema, table in tables:
+            relation = f"{schema}.{table}"
+            counts = rows(
+                connection,
+                f"select (select count(*) from (select * from {relation} except all "
+                f"select * from full_build.{relation})), (select count(*) from (select * from "
+                f"full_build.{relation} except all select * from {relation}))",
+            )[0]
+            if counts != (0, 0):
+                differences[relation] = counts
+    assert len(tables) > 20
+    assert ("marts", "fct_rj_referral_history") in tables
+    assert differences == {}
+
+
+def test_an_older_delivery_is_refused_until_replayed(built_in_steps, tmp_path):
+    tmp = built_in_steps.parent
+    extracts = tmp / "extracts"
+    published = (tmp / "reporting.duckdb").read_bytes()
+    os.symlink((PROJECT_ROOT / "seeds" / "synthetic").resolve(), extracts / "2019-03-15")
+    refused = build_with_cli(tmp, "--extracts", str(extracts))
+    assert refused.returncode == 1
+    assert (
+        "2019-03-15/: delivery dated 2019-03-15 is older than the last delivery" in refused.stderr
+    )
+    assert (tmp / "reporting.duckdb").read_bytes() == published
+    replayed = build_with_cli(tmp, "--extracts", str(extracts), "--replay")
+    assert replayed.returncode == 0, replayed.stdout[-4000:] + replayed.stderr[-4000:]
+    assert "delivery 2019-03-15:" in replayed.stdout
+    with duckdb.connect(str(tmp / "justice.duckdb"), read_only=True) as connection:
+        first = rows(connection, "select min(delivery_date) from landing.deliveries")[0][0]
+        statuses = rows(
+            connection,
+            "select count(*) from reporting.published_figure_checks where status = 'mismatch'",
+        )[0][0]
+    assert first == date(2019, 3, 15)
+    assert statuses == 0
