@@ -34,15 +34,17 @@ $(SPARK_STAMP): $(STAMP)
 setup-spark: $(SPARK_STAMP)
 
 # Builds a candidate (extracts -> dbt build -> validation) and publishes it only if every
-# step passes. EXTRACTS=DIR builds from your extracts instead of the synthetic seeds;
-# FULL_REFRESH=1 rebuilds the incremental models from scratch.
+# step passes. EXTRACTS=DIR builds from your extracts (one delivery, or one YYYY-MM-DD/
+# sub-folder per delivery; EXTRACTS=seeds/deliveries is the bundled sequence) instead of the
+# synthetic seeds; FULL_REFRESH=1 rebuilds the incremental models from scratch; REPLAY=1
+# loads every delivery of EXTRACTS again, in date order, into an empty warehouse.
 ifeq ($(TARGET),spark)
 # The same project on Apache Spark (local mode); tables under $(JW_SPARK_DIR).
 build: setup-spark
 	$(BIN)/python -m dbt.cli.main build --target spark --project-dir . --profiles-dir .
 else
 build: setup
-	$(BIN)/justice-warehouse build --warehouse $(WAREHOUSE) $(if $(EXTRACTS),--extracts $(EXTRACTS)) $(if $(FULL_REFRESH),--full-refresh)
+	$(BIN)/justice-warehouse build --warehouse $(WAREHOUSE) $(if $(EXTRACTS),--extracts $(EXTRACTS)) $(if $(FULL_REFRESH),--full-refresh) $(if $(REPLAY),--replay)
 endif
 
 rollback: setup

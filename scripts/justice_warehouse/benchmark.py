@@ -9,7 +9,10 @@ its own child process so its wall time and peak memory (``ru_maxrss``) are its o
    cost is a ``dbt build`` that selects nothing;
 2. ``justice-warehouse validate`` against the same checks as plain DuckDB SQL;
 3. an incremental ``dbt build`` after one new month of appointments against the full build;
-4. peak memory of each step.
+4. one new monthly delivery through the whole pipeline (``justice-warehouse build``: extract
+   checks of the delivery, dbt, validation, publish) against a full build of the same
+   deliveries (``benchmark_deliveries``), once each;
+5. peak memory of each step.
 
 Results go to ``docs/benchmarks/<scale>.json`` and the table in ``docs/benchmarks.md``
 (``benchmark_report``); the plain-SQL anchors are built by ``benchmark_plans``. The benchmark
@@ -34,7 +37,7 @@ from typing import Any
 
 import duckdb
 
-from justice_warehouse import extracts, scale
+from justice_warehouse import benchmark_deliveries, extracts, scale
 from justice_warehouse.benchmark_plans import compiled_plan, validation_plan
 from justice_warehouse.dbt import dbt_build_args
 from justice_warehouse.settings import Settings
@@ -46,6 +49,7 @@ TARGETS = {
     "build_ratio": 1.3,
     "validation_ratio": 2.0,
     "incremental_ratio": 0.1,
+    "delivery_ratio": 0.1,
     "peak_memory_gib": 4.0,
 }
 PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
@@ -210,9 +214,11 @@ def _node_seconds(target: Path, unique_id: str) -> list[float]:
     return [r["execution_time"] for r in results if r["unique_id"] == unique_id]
 
 
-def _repeat(setup: Setup, name: str, prepare: Any, command: list[str]) -> Step:
+def _repeat(
+    setup: Setup, name: str, prepare: Any, command: list[str], runs: int | None = None
+) -> Step:
     step = Step(name, [])
-    for run in range(setup.runs):
+    for run in range(runs or setup.runs):
         prepare()
         result = measure(command, setup.env())
         step.runs.append(result)
@@ -278,6 +284,12 @@ def run_benchmark(
     steps["incremental_build"] = _repeat(
         setup, "incremental dbt build", prepare_incremental, _dbt(root, incremental_args)
     )
+    _say("4. one new delivery end to end (justice-warehouse build) against a full build")
+    for name, (prepare_run, command) in benchmark_deliveries.prepare(
+        workdir, scale_name, lambda command: measure(command, setup.env())
+    ).items():
+        # once each: every run is a whole pipeline (extract checks, dbt, validation, publish)
+        steps[name] = _repeat(setup, name.replace("_", " "), prepare_run, command, runs=1)
     checked = [sql for sql in checks if not sql.startswith("create temp table")]
     return _report(setup, rows, steps, len(compiled), len(checked), new_month, settings)
 
@@ -355,6 +367,7 @@ def _report(
         "build_ratio": build / steps["raw_build"].median_seconds,
         "validation_ratio": steps["validate"].median_seconds / steps["raw_validate"].median_seconds,
         "incremental_ratio": steps["incremental_build"].median_seconds / build,
+        "delivery_ratio": steps["one_delivery"].median_seconds / steps["full_build"].median_seconds,
         "peak_memory_gib": peak,
     }
     return {

@@ -16,11 +16,14 @@ STEP_LABELS = {
     "validate": "`justice-warehouse validate`",
     "raw_validate": "the same checks as plain SQL",
     "incremental_build": "incremental `dbt build`, one new month",
+    "full_build": "`justice-warehouse build` of two deliveries, end to end",
+    "one_delivery": "`justice-warehouse build` of one new delivery, end to end",
 }
 RATIO_LABELS = {
     "build_ratio": "dbt build / raw SQL",
     "validation_ratio": "validate / plain SQL",
-    "incremental_ratio": "incremental / full build",
+    "incremental_ratio": "incremental dbt build / full dbt build",
+    "delivery_ratio": "one new delivery / full build, end to end",
     "peak_memory_gib": "peak memory of any step (GiB)",
 }
 

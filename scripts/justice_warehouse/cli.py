@@ -48,6 +48,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from justice_warehouse import scale
 
     out = Path(args.out)
+    if args.deliveries > 1:
+        from justice_warehouse import scale_deliveries
+
+        for delivery in scale_deliveries.write_deliveries(
+            out, args.scale, args.deliveries, args.format, seed=args.seed
+        ):
+            rows = ", ".join(f"{name} {count:,}" for name, count in delivery.rows.items())
+            print(f"wrote delivery {delivery.delivery_date}: {rows}")
+        print(f"all rows are SYNTHETIC; build them with: justice-warehouse build --extracts {out}")
+        return 0
     for written in scale.write_extracts(out, args.scale, args.format, seed=args.seed):
         print(f"wrote {written.rows:>10,} rows  {written.path}")
     print(f"all rows are SYNTHETIC; build them with: justice-warehouse build --extracts {out}")
@@ -172,6 +182,13 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
     scaled.add_argument("--out", required=True, help="output folder")
     scaled.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     scaled.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    scaled.add_argument(
+        "--deliveries",
+        type=int,
+        default=1,
+        help="write N monthly deliveries (OUT/YYYY-MM-DD/ each; the first is the scale set, "
+        "the later ones with resolved, late and corrected records); default 1: a flat set",
+    )
     scaled.set_defaults(handler=_cmd_generate)
 
     bench = commands.add_parser(

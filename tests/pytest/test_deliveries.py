@@ -235,3 +235,33 @@ def test_the_committed_deliveries_match_the_generator(project_root: Path):
 
     deliveries_dir = project_root / "seeds" / "deliveries"
     assert seeds.compare_deliveries_with_generator(project_root, deliveries_dir) == []
+
+
+def test_a_scale_delivery_sequence_passes_the_gate_with_new_late_and_corrected_rows(
+    connection, tmp_path
+):
+    from justice_warehouse import scale_deliveries
+
+    written = scale_deliveries.write_deliveries(tmp_path / "seq", "small", 3)
+    dates = [w.delivery_date for w in written]
+    assert dates == sorted(dates) and len(set(dates)) == 3
+    reports = _load(connection, tmp_path / "seq")
+    assert [r.delivery.delivery_date for r in reports] == dates
+    for report in reports:
+        assert all(file.rejected == 0 for file in report.files)
+    later = reports[1:]
+    # late referrals arrive, ongoing ones resolve, appointments are corrected or late
+    assert all(r.new_versions["rj_referrals"] > 0 for r in later)
+    assert all(r.new_versions["probation_appointments"] > 0 for r in later)
+    assert all(r.new_versions["programme_budget_lines"] == 0 for r in later)
+    resolved = _count(
+        connection,
+        "select count(distinct referral_id) from main.rj_referrals "
+        f"where delivery_date > date '{dates[0]}' and outcome = 'declined' "
+        "and referral_id in (select referral_id from main.rj_referrals "
+        f"where delivery_date = date '{dates[0]}' and outcome = 'ongoing')",
+    )
+    assert resolved > 0
+    again = scale_deliveries.write_deliveries(tmp_path / "again", "small", 3)
+    for first, second in zip(written, again, strict=True):
+        assert first.rows == second.rows
