@@ -46,7 +46,15 @@ def render_markdown(results: list[dict[str, Any]]) -> str:
         lines += [
             f"## `{result['scale']}` scale",
             "",
-            f"- Measured {result['measured_at']}, {result['runs']} runs per step.",
+            f"- Measured {result['measured_at']}, {result['runs']} runs per step"
+            + (
+                f"; the two end-to-end delivery steps (one run each) on "
+                f"{result['deliveries_measured_at']}."
+                if result.get("deliveries_measured_at")
+                else "; the two end-to-end delivery steps once each."
+                if "one_delivery" in result["steps"]
+                else "."
+            ),
             f"- Machine: {machine['cpu']}, {machine['cores']} cores, "
             f"{machine['memory_gib']} GiB RAM; {machine['os']}; Python {machine['python']}.",
             f"- Versions: {packages}. DuckDB settings: {machine['duckdb_settings']}.",

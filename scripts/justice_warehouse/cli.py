@@ -69,10 +69,14 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
 
     root = project_dir(args.settings.project_dir)
     workdir = Path(args.workdir).resolve() if args.workdir else root / "target" / "benchmark"
-    result = benchmark.run_benchmark(
-        root, workdir / args.scale, args.scale, args.runs, args.settings
-    )
     docs = Path(args.docs).resolve() if args.docs else root / "docs"
+    if args.only_deliveries:
+        stored = json.loads((docs / "benchmarks" / f"{args.scale}.json").read_text())
+        result = benchmark.rerun_delivery_steps(root, workdir / args.scale, args.scale, stored)
+    else:
+        result = benchmark.run_benchmark(
+            root, workdir / args.scale, args.scale, args.runs, args.settings
+        )
     page = benchmark_report.write_report(result, docs)
     for name, value in result["ratios"].items():
         met = "met" if result["met"][name] else "MISSED"
@@ -198,6 +202,11 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
     bench.add_argument("--runs", type=int, default=3, help="runs per step (median reported)")
     bench.add_argument("--workdir", help="scratch folder (default: target/benchmark)")
     bench.add_argument("--docs", help="where benchmarks.md is written (default: docs/)")
+    bench.add_argument(
+        "--only-deliveries",
+        action="store_true",
+        help="measure only the end-to-end delivery steps, added to the stored result",
+    )
     bench.set_defaults(handler=_cmd_benchmark)
 
     check = commands.add_parser("check-seeds", help="fail if seeds differ from the generator")
