@@ -1,4 +1,5 @@
--- grain: one row per programme
+-- grain: one row per programme, as at the latest delivery (the current state; as at every
+-- delivery: programme_value_for_money_as_at)
 -- Counts of 1 to var('suppression_threshold') are suppressed; the published programme
 -- headlines are exempt through the suppression_allow_list seed. A cost per X is withheld
 -- whenever X is, since cost / (cost per X) would give X back.
@@ -14,6 +15,7 @@ with
 
 programme_value as (
     select * from {{ ref('int_finance__programme_value') }}
+    where is_latest
 ),
 
 suppressed as (

@@ -165,6 +165,7 @@ def test_disclosure_config_is_read_from_the_manifest_as_each_model_sets_it(
         "rj_funnel_by_borough",
         "rj_status_movement",
         "programme_value_for_money",
+        "programme_value_for_money_as_at",
         "probation_engagement_monthly",
     }
     assert models.threshold > 0  # one threshold for all (var suppression_threshold)

@@ -86,6 +86,7 @@ def test_a_build_publishes_both_files(published: Path):
     assert {name for _, name in tables} == {
         "probation_engagement_monthly",
         "programme_value_for_money",
+        "programme_value_for_money_as_at",
         "published_figure_checks",
         "reoffending_costs_annual",
         "rj_funnel_by_borough",

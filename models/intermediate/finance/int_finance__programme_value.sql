@@ -1,7 +1,8 @@
--- grain: one row per programme
+-- grain: one row per delivery date (as_at_date) x programme
 -- Business rule: value for money divides a programme's cost by the referrals, take-ups
--- and direct conferences it produced in the published referral period (counted once, in
--- int_restore__published_period_counts); the referral extract is Restore:London's
+-- and direct conferences it produced in the published referral period, as known at each
+-- delivery (counted once, in int_restore__published_period_counts; is_as_published marks
+-- the state of the published figures, is_latest the current state); the referral extract is Restore:London's
 -- case-management system, so only that programme has referrals. Police-officer
 -- equivalents divide cost by the officer unit cost implied by the published 22-officer
 -- claim.
@@ -19,14 +20,26 @@ published_period_counts as (
 referral_counts as (
     select
         'restore_london' as programme_code,
+        as_at_date,
         referrals,
         took_up,
         direct_conferences
     from published_period_counts
 ),
 
+as_at_dates as (
+    select
+        as_at_date,
+        is_as_published,
+        is_latest
+    from published_period_counts
+),
+
 joined as (
     select
+        as_at_dates.as_at_date,
+        as_at_dates.is_as_published,
+        as_at_dates.is_latest,
         programme_costs.programme_code,
         programme_costs.programme_name,
         programme_costs.cost_gbp,
@@ -35,12 +48,18 @@ joined as (
         cast(referral_counts.took_up as {{ dbt.type_bigint() }}) as took_up,
         cast(referral_counts.direct_conferences as {{ dbt.type_bigint() }}) as direct_conferences
     from programme_costs
+    cross join as_at_dates
     left join referral_counts
-        on programme_costs.programme_code = referral_counts.programme_code
+        on
+            programme_costs.programme_code = referral_counts.programme_code
+            and as_at_dates.as_at_date = referral_counts.as_at_date
 ),
 
 ratios as (
     select
+        as_at_date,
+        is_as_published,
+        is_latest,
         programme_code,
         programme_name,
         cost_gbp,

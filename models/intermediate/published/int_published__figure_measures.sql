@@ -6,15 +6,19 @@
 -- row here, or when a row names a figure the register does not hold. The outcome counts
 -- (rj_took_up, rj_declined, ...) come with their figure id from
 -- int_restore__published_period_outcomes (seed referral_outcomes.published_figure_id).
+{#- The Restore figures are read in the state they were published in (is_as_published:
+    the latest delivery on or before the publication date, int_restore__published_period). -#}
+{%- set as_published = "is_as_published" %}
 {%- set restore = "programme_code = 'restore_london'" %}
+{%- set restore_as_published = restore ~ " and is_as_published" %}
 {%- set vru = "programme_code = 'violence_reduction_unit'" %}
 {%- set measures = [
-    ('rj_referrals_total', 'int_restore__published_period_counts', 'referrals', none),
-    ('rj_direct_meetings', 'int_restore__published_period_counts', 'direct_conferences', none),
-    ('rj_take_up_rate', 'int_restore__published_period_counts', 'take_up_rate_pct', none),
-    ('rj_conference_rate', 'int_restore__published_period_counts', 'conference_rate_pct', none),
+    ('rj_referrals_total', 'int_restore__published_period_counts', 'referrals', as_published),
+    ('rj_direct_meetings', 'int_restore__published_period_counts', 'direct_conferences', as_published),
+    ('rj_take_up_rate', 'int_restore__published_period_counts', 'take_up_rate_pct', as_published),
+    ('rj_conference_rate', 'int_restore__published_period_counts', 'conference_rate_pct', as_published),
     ('rj_conference_share_of_take_ups', 'int_restore__published_period_counts',
-        'conference_share_of_take_ups_pct', none),
+        'conference_share_of_take_ups_pct', as_published),
     ('restore_cost', 'int_finance__programme_costs', 'cost_gbp', restore),
     ('pcd26_max_grant', 'int_finance__programme_costs', 'cost_gbp', restore),
     ('pcd26_moj_victims_grant', 'int_finance__programme_costs', 'moj_victims_grant_gbp', restore),
@@ -25,11 +29,14 @@
     ('vru_recurring', 'int_finance__programme_costs', 'recurring_gbp', vru),
     ('vru_one_off', 'int_finance__programme_costs', 'one_off_gbp', vru),
     ('vru_director_salary', 'int_finance__programme_costs', 'director_salary_gbp', vru),
-    ('police_officers_claim', 'int_finance__programme_value', 'police_officer_equivalents', restore),
-    ('restore_cost_per_referral', 'int_finance__programme_value', 'cost_per_referral_gbp', restore),
-    ('restore_cost_per_take_up', 'int_finance__programme_value', 'cost_per_take_up_gbp', restore),
+    ('police_officers_claim', 'int_finance__programme_value', 'police_officer_equivalents',
+        restore_as_published),
+    ('restore_cost_per_referral', 'int_finance__programme_value', 'cost_per_referral_gbp',
+        restore_as_published),
+    ('restore_cost_per_take_up', 'int_finance__programme_value', 'cost_per_take_up_gbp',
+        restore_as_published),
     ('restore_cost_per_direct_meeting', 'int_finance__programme_value',
-        'cost_per_direct_conference_gbp', restore),
+        'cost_per_direct_conference_gbp', restore_as_published),
     ('reoffending_cost_london', 'int_reoffending__annual_totals', 'london_gbp', none),
     ('reoffending_cost_england_and_wales', 'int_reoffending__annual_totals',
         'england_and_wales_gbp', none),

@@ -1,4 +1,6 @@
--- grain: one row: the referral period of the published Restore:London figures
+-- grain: one row per delivery date (as_at_date): the referral period of the published
+-- Restore:London figures as known at that delivery (is_as_published: as the figures were
+-- published)
 -- The one place the published-period referral counts and rates are computed (the period
 -- is applied in int_restore__published_period_referrals; the count of each outcome
 -- is int_restore__published_period_outcomes). Rates are percentages rounded to 4 places;
@@ -10,12 +12,19 @@ published_period as (
     select * from {{ ref('int_restore__published_period') }}
 ),
 
+delivery_dates as (
+    select * from {{ ref('int_calendar__delivery_dates') }}
+),
+
 in_period as (
     select * from {{ ref('int_restore__published_period_referrals') }}
 ),
 
 counts as (
     select
+        delivery_dates.delivery_date as as_at_date,
+        delivery_dates.delivery_date = published_period.as_at_date as is_as_published,
+        delivery_dates.is_latest,
         published_period.period_start_date,
         published_period.period_end_date,
         count(in_period.referral_id) as referrals,
@@ -23,15 +32,24 @@ counts as (
         {{ count_where("in_period.furthest_stage = 'direct_conference'") }}
             as direct_conferences
     from published_period
+    cross join delivery_dates
     left join in_period
-        on published_period.period_start_date = in_period.period_start_date
+        on
+            published_period.period_start_date = in_period.period_start_date
+            and delivery_dates.delivery_date = in_period.as_at_date
     group by
+        delivery_dates.delivery_date,
+        delivery_dates.is_latest,
+        published_period.as_at_date,
         published_period.period_start_date,
         published_period.period_end_date
 ),
 
 rates as (
     select
+        as_at_date,
+        is_as_published,
+        is_latest,
         period_start_date,
         period_end_date,
         cast(referrals as {{ dbt.type_bigint() }}) as referrals,

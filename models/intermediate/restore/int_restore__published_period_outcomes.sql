@@ -21,7 +21,9 @@ counted as (
         cast(count(in_period.referral_id) as {{ dbt.type_bigint() }}) as referrals
     from outcomes
     left join in_period
-        on outcomes.outcome = in_period.outcome
+        on
+            outcomes.outcome = in_period.outcome
+            and in_period.is_as_published
     group by
         outcomes.outcome,
         outcomes.display_order,

@@ -1,8 +1,9 @@
--- grain: one row per referral received in the period of the published figures, in its
--- version as at the publication date
+-- grain: one row per delivery date (as_at_date) x referral received in the period of the
+-- published figures, in its version valid at that date
 -- The one place the published period (int_restore__published_period) is applied to the
--- referrals, so a longer extract still counts the published window, and later deliveries
--- (which resolve ongoing cases) do not change what was published.
+-- referrals, so a longer extract still counts the published window. is_as_published marks
+-- the state the figures are evaluated on (the latest delivery on or before their
+-- publication date), which later deliveries (resolving ongoing cases) never change.
 
 with
 
@@ -14,9 +15,16 @@ referral_stages as (
     select * from {{ ref('int_restore__referral_stages') }}
 ),
 
+delivery_dates as (
+    select * from {{ ref('int_calendar__delivery_dates') }}
+),
+
 in_period as (
     select
         published_period.period_start_date,
+        delivery_dates.delivery_date as as_at_date,
+        delivery_dates.delivery_date = published_period.as_at_date as is_as_published,
+        delivery_dates.is_latest,
         referral_stages.referral_id,
         referral_stages.referral_date,
         referral_stages.outcome,
@@ -27,7 +35,8 @@ in_period as (
         on
             referral_stages.referral_date
             between published_period.period_start_date and published_period.period_end_date
-            and {{ is_valid_at('referral_stages', 'published_period.as_at_date') }}
+    inner join delivery_dates
+        on {{ is_valid_at('referral_stages', 'delivery_dates.delivery_date') }}
 )
 
 select * from in_period
