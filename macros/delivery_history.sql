@@ -6,17 +6,43 @@
     (exclusive); the current version has no end. As at a date D a record reads the version
     with valid_from_date <= D < valid_to_date (or no valid_to_date).
 
+    The next version is found by joining each version to the versions sent after the first
+    delivery (a record's first version is never another's next one), not by a window over
+    every row: those later versions are the changes, few beside the records, so the join
+    builds a small hash table instead of sorting every row by key (measured: a window
+    over 10M appointments took most of the build).
+
     relation: a CTE with key and delivery_date. Renders a select to use as a CTE body.
 -#}
 {% macro delivery_history(relation, key) -%}
     select
         {{ relation }}.*,
         {{ relation }}.delivery_date as valid_from_date,
-        lead({{ relation }}.delivery_date) over (
-            partition by {{ relation }}.{{ key }}
-            order by {{ relation }}.delivery_date
-        ) as valid_to_date
+        next_versions.valid_to_date
     from {{ relation }}
+    left join (
+        select
+            earlier.{{ key }},
+            earlier.delivery_date,
+            min(later.delivery_date) as valid_to_date
+        from {{ relation }} as earlier
+        inner join (
+            select
+                {{ key }},
+                delivery_date
+            from {{ relation }}
+            where delivery_date > (select min(first_sent.delivery_date) from {{ relation }} as first_sent)
+        ) as later
+            on
+                earlier.{{ key }} = later.{{ key }}
+                and earlier.delivery_date < later.delivery_date
+        group by
+            earlier.{{ key }},
+            earlier.delivery_date
+    ) as next_versions
+        on
+            {{ relation }}.{{ key }} = next_versions.{{ key }}
+            and {{ relation }}.delivery_date = next_versions.delivery_date
 {%- endmacro %}
 
 {#- True when a history row (valid_from_date, valid_to_date) is the version as at as_at. -#}

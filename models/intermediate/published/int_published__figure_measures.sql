@@ -9,6 +9,9 @@
 {#- The Restore figures are read in the state they were published in (is_as_published:
     the latest delivery on or before the publication date, int_restore__published_period). -#}
 {%- set as_published = "is_as_published" %}
+{#- A table (36 rows): its tests and the checks table read it without recomputing every
+    model it maps to. -#}
+{{ config(materialized='table') }}
 {%- set restore = "programme_code = 'restore_london'" %}
 {%- set restore_as_published = restore ~ " and is_as_published" %}
 {%- set vru = "programme_code = 'violence_reduction_unit'" %}

@@ -6,6 +6,10 @@
 -- is int_restore__published_period_outcomes). Rates are percentages rounded to 4 places;
 -- their denominators are in their names (of referrals, of take-ups).
 
+{#- A table (one row per delivery): the figure mapping and value for money read it several
+    times, and as a view each read recomputed every referral's version. -#}
+{{ config(materialized='table') }}
+
 with
 
 published_period as (

@@ -9,7 +9,7 @@
 {%- set affected_months = [] -%}
 {%- if is_incremental() and execute -%}
     {#- Months to rebuild, read before the model runs so that the filter below is a list of
-        dates DuckDB and Spark push into the source scan (pseudonymising only those rows). -#}
+        dates DuckDB and Spark push into the scan of the history table. -#}
     {%- set affected_months_sql -%}
         with
         changed as (
@@ -39,42 +39,37 @@
 
 with
 
-appointments as (
-    select * from {{ ref('int_probation__appointments_classified') }}
-    where valid_to_date is null  -- the current version of each record
-),
-
-calendar as (
-    select * from {{ ref('int_calendar__days') }}
+appointment_history as (
+    select * from {{ ref('fct_probation_appointment_history') }}
 ),
 
 joined as (
     select
-        appointments.appointment_id,
-        appointments.person_pseudo_id,
-        appointments.provider_code,
-        appointments.officer_id,
-        appointments.borough_code,
-        appointments.contact_type_code,
-        appointments.appointment_date,
-        calendar.month_start_date as appointment_month_date,
-        calendar.financial_year as appointment_financial_year,
-        appointments.outcome_code,
-        appointments.outcome_category,
-        appointments.is_known_outcome,
-        appointments.is_attended,
-        appointments.is_complied_or_acceptable,
-        appointments.is_acceptable_absence,
-        appointments.is_unacceptable_absence,
-        appointments.is_rescheduled,
-        appointments.record_updated_at
-    from appointments
-    left join calendar
-        on appointments.appointment_date = calendar.calendar_date
+        appointment_id,
+        person_pseudo_id,
+        provider_code,
+        officer_id,
+        borough_code,
+        contact_type_code,
+        appointment_date,
+        appointment_month_date,
+        appointment_financial_year,
+        outcome_code,
+        outcome_category,
+        is_known_outcome,
+        is_attended,
+        is_complied_or_acceptable,
+        is_acceptable_absence,
+        is_unacceptable_absence,
+        is_rescheduled,
+        record_updated_at
+    from appointment_history
+    where
+        is_current
     {% if is_incremental() %}
-        where
+            and
             {% if affected_months %}
-                cast({{ dbt.date_trunc('month', 'appointments.appointment_date') }} as date) in (
+                appointment_month_date in (
                     {%- for month in affected_months %}
                         cast('{{ month[:10] }}' as date){{ "," if not loop.last }}
                     {%- endfor %}
