@@ -157,10 +157,14 @@ def test_benchmark_smoke_at_small_scale(tmp_path: Path) -> None:
         "validate",
         "raw_validate",
         "incremental_build",
+        "full_build",
+        "one_delivery",
     }
     assert all(step["median_seconds"] > 0 for step in stored["steps"].values())
+    assert stored["ratios"]["delivery_ratio"] > 0
     assert stored["compiled_statements"] > 200
     assert stored["validation_checks"] >= 30
     page = (tmp_path / "docs" / "benchmarks.md").read_text()
     assert "## `small` scale" in page
     assert "| dbt build / raw SQL |" in page
+    assert "| one new delivery / full build, end to end |" in page
