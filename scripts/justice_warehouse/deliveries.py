@@ -28,6 +28,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -45,8 +46,10 @@ class Delivery:
     folder: Path
     label: str  # how files of this delivery are named in messages: "2019-04-30/" or ""
 
+    @cached_property
     def fingerprint(self) -> str:
-        """SHA-256 of the delivery's extract files, names and bytes, in contract order."""
+        """SHA-256 of the delivery's extract files, names and bytes, in contract order
+        (computed once: the plan and the register both need it)."""
         digest = hashlib.sha256()
         for spec in TABLES:
             path = extracts.find_file(self.folder, spec)
@@ -152,7 +155,7 @@ def plan(
                 Problem(where, f"delivery dated {delivery.delivery_date}, after the build date")
             )
             continue
-        fingerprint = delivery.fingerprint()
+        fingerprint = delivery.fingerprint
         if delivery.delivery_date in loaded:
             is_flat_redelivery = not delivery.label and delivery.delivery_date == latest
             if loaded[delivery.delivery_date] != fingerprint and is_flat_redelivery:
@@ -329,7 +332,7 @@ def load_delivery(
         raise ExtractError(problems)
     connection.execute(
         "insert into landing.deliveries values (?, ?, ?, ?, current_timestamp)",
-        [delivery.delivery_date, str(delivery.folder), delivery.fingerprint(), build_id],
+        [delivery.delivery_date, str(delivery.folder), delivery.fingerprint, build_id],
     )
     return DeliveryReport(delivery, files, new_versions, reopened, missing)
 

@@ -68,15 +68,16 @@ class WrittenDelivery:
     rows: dict[str, int]
 
 
-def _month_end(day: date) -> date:
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def delivery_dates(bundled: date, count: int = LATER_DELIVERIES) -> list[date]:
     """The month ends after the bundled delivery's date, ``count`` of them."""
-    dates = [_month_end(bundled + timedelta(days=1))]
+    dates = [month_end(bundled + timedelta(days=1))]
     while len(dates) < count:
-        dates.append(_month_end(dates[-1] + timedelta(days=1)))
+        dates.append(month_end(dates[-1] + timedelta(days=1)))
     return dates
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from justice_warehouse import generate, scale
+from justice_warehouse.generate_deliveries import month_end
 
 RESOLVED_SHARE = 0.3  # of the ongoing referrals, declined each month
 LATE_REFERRAL_SHARE = 0.002  # of the referrals, first sent in each later delivery
@@ -37,10 +38,6 @@ class WrittenDelivery:
     delivery_date: date
     folder: Path
     rows: dict[str, int]
-
-
-def _month_end(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def _read(folder: Path, table: str, file_format: str) -> str:
@@ -58,7 +55,7 @@ def first_delivery_date(folder: Path, file_format: str) -> date:
             f"(select max(cast(record_updated_at as date)) "
             f"from {_read(folder, 'probation_appointments', file_format)}))"
         ).fetchall()[0][0]
-    return _month_end(latest)
+    return month_end(latest)
 
 
 def _u(key: str, seed: int, stream: int) -> str:
@@ -163,7 +160,7 @@ def write_deliveries(
         connection.execute("set enable_progress_bar = false")
         previous = first
         for step in range(1, deliveries):
-            delivered = _month_end(delivered + timedelta(days=1))
+            delivered = month_end(delivered + timedelta(days=1))
             folder = out_dir / delivered.isoformat()
             folder.mkdir(parents=True, exist_ok=True)
             queries = {
