@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the data failed (a bad extract, a dbt model or test, an
 expectation); 2 the tool or a check could not run (missing warehouse or table, SQL error,
-another build running, bad set-up). Heavy libraries (dbt, Great Expectations) are imported
+another build running, not enough disk space, bad set-up). ``status`` has its own codes
+(status.py). Heavy libraries (dbt, Great Expectations) are imported
 only by the commands that need them.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -100,6 +102,16 @@ def _cmd_check_seeds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_groups(args: argparse.Namespace) -> Settings:
+    """The settings, with the groups given on the command line in place of the environment's."""
+    settings: Settings = args.settings
+    return replace(
+        settings,
+        warehouse_group=args.warehouse_group or settings.warehouse_group,
+        reader_group=args.reader_group or settings.reader_group,
+    )
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from justice_warehouse import publish
 
@@ -116,7 +128,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         full_refresh=args.full_refresh,
         replay=args.replay,
         delivery_date=date.fromisoformat(args.delivery_date) if args.delivery_date else None,
-        settings=args.settings,
+        settings=_with_groups(args),
     )
     try:
         publish.build(options)
@@ -132,11 +144,22 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
     from justice_warehouse import publish
 
     try:
-        publish.rollback(_warehouse(args, project_dir(args.settings.project_dir)))
+        publish.rollback(
+            _warehouse(args, project_dir(args.settings.project_dir)), _with_groups(args)
+        )
     except publish.BuildFailed as error:
         print(f"ROLLBACK FAILED: {error}", file=sys.stderr)
         return error.exit_code
     return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from justice_warehouse import status
+
+    root = project_dir(args.settings.project_dir)
+    result = status.status(_warehouse(args, root), args.max_age_hours)
+    print("\n".join(result.lines))
+    return result.exit_code
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -162,6 +185,19 @@ def _cmd_contract_doc(args: argparse.Namespace) -> int:
     else:
         print(text, end="")
     return 0
+
+
+def _group_options(command: argparse.ArgumentParser, settings: Settings) -> None:
+    command.add_argument(
+        "--warehouse-group",
+        help="group that may read the row-level files (default JW_WAREHOUSE_GROUP, "
+        f"now {settings.warehouse_group or 'unset: owner only'})",
+    )
+    command.add_argument(
+        "--reader-group",
+        help="group that may read reporting.duckdb and exports/ (default JW_READER_GROUP, "
+        f"now {settings.reader_group or 'unset: everyone'})",
+    )
 
 
 def parser(settings: Settings) -> argparse.ArgumentParser:
@@ -260,11 +296,28 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild incremental models from scratch instead of from the published warehouse",
     )
+    _group_options(build, settings)
     build.set_defaults(handler=_cmd_build)
 
     back = commands.add_parser("rollback", help="publish the previous version again")
     back.add_argument("--warehouse", help=warehouse_help)
+    _group_options(back, settings)
     back.set_defaults(handler=_cmd_rollback)
+
+    state = commands.add_parser(
+        "status",
+        help="the published build, its age, the last run's outcome, disk use; exit 0 healthy, "
+        "1 last run failed, 2 nothing published, 3 published build too old",
+    )
+    state.add_argument("--warehouse", help=warehouse_help)
+    state.add_argument(
+        "--max-age-hours",
+        type=float,
+        default=settings.max_build_age_hours,
+        help="exit 3 when the published build is older (default JW_MAX_BUILD_AGE_HOURS, "
+        f"now {settings.max_build_age_hours:g})",
+    )
+    state.set_defaults(handler=_cmd_status)
 
     check = commands.add_parser(
         "validate", help="run every Great Expectations checkpoint against the warehouse"

@@ -7,18 +7,17 @@ child process closes everything when it exits; its results come from run_results
 
 from __future__ import annotations
 
-import ctypes
+import functools
 import json
 import os
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from justice_warehouse import children
 from justice_warehouse.settings import Settings
 
-_PR_SET_PDEATHSIG = 1
 # How many failing rows of a failed dbt data test are stored and printed.
 FAILING_ROWS_SHOWN = 5
 
@@ -32,11 +31,6 @@ class DbtResult:
     success: bool
     failures: list[str]
     summary: str
-
-
-def _die_with_parent() -> None:
-    """In the child: ask Linux to kill dbt if the build process is killed (even SIGKILL)."""
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _store_failing_rows(
@@ -87,8 +81,14 @@ def _store_failing_rows(
     return texts
 
 
-def run_dbt(root: Path, args: list[str], warehouse: Path, settings: Settings) -> DbtResult:
-    """Run ``dbt <args>`` for the project at ``root`` into the DuckDB file ``warehouse``."""
+def run_dbt(
+    root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
+) -> DbtResult:
+    """Run ``dbt <args>`` for the project at ``root`` into the DuckDB file ``warehouse``.
+
+    dbt dies with the calling process, even on SIGKILL (``children.die_with_parent``);
+    ``marker`` is the build's ``children.MARKER`` value, by which a later build finds it.
+    """
     target_path = settings.target_path(root)
     env = dict(os.environ)  # the child inherits the environment, with the resolved settings
     env.update(settings.dbt_env())
@@ -99,6 +99,8 @@ def run_dbt(root: Path, args: list[str], warehouse: Path, settings: Settings) ->
             "DBT_TARGET_PATH": str(target_path),
         }
     )
+    if marker:
+        env[children.MARKER] = marker
     run_results = target_path / "run_results.json"
     run_results.unlink(missing_ok=True)
     command = [
@@ -118,7 +120,7 @@ def run_dbt(root: Path, args: list[str], warehouse: Path, settings: Settings) ->
         capture_output=True,
         text=True,
         check=False,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        preexec_fn=functools.partial(children.die_with_parent, os.getpid()),
     )
     if not run_results.is_file():
         raise DbtError(

@@ -6,9 +6,13 @@ Layout beside the published file (default ``warehouse/justice.duckdb``)::
     reporting.duckdb      only the reporting schema: what BI tools connect to
     manifest.json         which build is published, from what, when
     versions/<id>/        the previous published versions (hard links), newest last
-    failed/<id>/          failed candidates, with reason.txt, kept for inspection
+    failed/<id>/          failed candidates, with reason.txt: the newest in full, older
+                          ones reduced (retention.py)
+    last_run.json         the last build's outcome and reason (runs.py), read by `status`
     .candidates/<id>/     the build in progress (removed by the next build if killed)
     .build.lock           one build (or rollback) at a time
+
+Who may read each file is in permissions.py; the space a build needs, in space.py.
 
 Publishing is ``os.replace`` of finished files, which is atomic: a reader that opened the
 old file keeps reading it, a reader that opens the path afterwards gets the new one, and a
@@ -24,13 +28,21 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from justice_warehouse import deliveries, extracts
+from justice_warehouse import (
+    children,
+    deliveries,
+    extracts,
+    permissions,
+    retention,
+    runs,
+    space,
+)
 from justice_warehouse.paths import synthetic_seed_dir
 from justice_warehouse.settings import Settings
 from justice_warehouse.storage import create_compatible_file
@@ -218,7 +230,7 @@ def _load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
     return incremental
 
 
-def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> None:
+def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool, marker: str) -> None:
     from justice_warehouse.dbt import dbt_build_args, run_dbt
 
     how = "incremental, from the published warehouse" if incremental else "full refresh"
@@ -228,7 +240,7 @@ def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool) -> Non
         full_refresh=not incremental,
         input_is_bundled_synthetic=options.is_bundled_synthetic,
     )
-    result = run_dbt(options.root, args, candidate, options.settings)
+    result = run_dbt(options.root, args, candidate, options.settings, marker)
     _say(f"      {result.summary}")
     if not result.success:
         failures = "\n".join(f"  {failure}" for failure in result.failures) or "  (see dbt.log)"
@@ -255,13 +267,16 @@ def _require_salt_in_production(settings: Settings) -> None:
         )
 
 
-def _validate(options: BuildOptions, candidate: Path) -> None:
+def _gx_dir(options: BuildOptions) -> Path:
+    return options.gx_dir or options.root / "gx"
+
+
+def _validate(options: BuildOptions, candidate: Path, marker: str) -> None:
     from justice_warehouse import validate
 
     _say("[4/5] validation suites")
-    gx_dir = options.gx_dir or options.root / "gx"
     report = validate.run_validation(
-        candidate, gx_dir, options.settings, keep_runs=options.keep_runs
+        candidate, _gx_dir(options), options.settings, keep_runs=options.keep_runs, marker=marker
     )
     _say(validate.summary(report))
     if report.exit_code != 0:
@@ -313,15 +328,17 @@ def read_manifest(directory: Path) -> dict[str, str]:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def _write_manifest(directory: Path, manifest: dict[str, str]) -> None:
+def _write_manifest(directory: Path, manifest: dict[str, str], readers: permissions.Modes) -> None:
     temporary = directory / ".manifest.json.tmp"
     temporary.write_text(json.dumps(manifest, indent=2))
+    permissions.set_tree(temporary, readers)
     os.replace(temporary, directory / "manifest.json")
 
 
-def _replace_exports(new: Path, published: Path) -> None:
+def _replace_exports(new: Path, published: Path, readers: permissions.Modes) -> None:
     """Publish each Parquet file by atomic rename, then drop files no model writes any more."""
     published.mkdir(parents=True, exist_ok=True)
+    permissions.set_tree(published, readers)
     names = {path.name for path in new.glob("*.parquet")}
     for name in sorted(names):
         os.replace(new / name, published / name)
@@ -335,8 +352,12 @@ def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
     directory = options.warehouse.parent
     candidate, reporting = workdir / WAREHOUSE_NAME, workdir / REPORTING_NAME
     export_reporting(candidate, reporting, workdir / "exports", options.settings.storage_version)
+    # Readable by BI readers before they appear under the published names.
+    readers = permissions.public_modes(options.settings.reader_group)
+    permissions.set_tree(reporting, readers)
+    permissions.set_tree(workdir / "exports", readers)
     _archive_published(directory, options.keep_versions)
-    _replace_exports(workdir / "exports", directory / "exports")
+    _replace_exports(workdir / "exports", directory / "exports", readers)
     os.replace(reporting, directory / REPORTING_NAME)
     os.replace(candidate, options.warehouse)
     _write_manifest(
@@ -347,59 +368,174 @@ def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
             "source": _source_label(options),
             "history": HISTORY_LAYOUT,
         },
+        readers,
     )
 
 
-def _keep_failed(directory: Path, workdir: Path, build_id: str, reason: str) -> Path:
-    failed = directory / "failed" / build_id
-    failed.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(workdir), failed)
-    (failed / "reason.txt").write_text(reason + "\n")
-    return failed
+def _extracts_size(options: BuildOptions) -> int:
+    return space.files_size([options.extracts_dir or synthetic_seed_dir(options.root)])
+
+
+def _build_space(options: BuildOptions, workdir: Path) -> space.BuildSpace:
+    """What this build needs where it writes (space.py), measured before anything is."""
+    published = options.warehouse.stat().st_size if options.warehouse.is_file() else 0
+    temp_dir = Path(options.settings.temp_directory(workdir / WAREHOUSE_NAME))
+    return space.build_space(
+        options.warehouse.parent,
+        temp_dir,
+        published,
+        _extracts_size(options),
+        options.settings.space_factor,
+    )
+
+
+def private_dirs(options: BuildOptions) -> list[Path]:
+    """Row-level folders outside the warehouse folder: dbt's target and logs, the validation
+    results and Data Docs, and a configured DuckDB temp directory."""
+    settings = options.settings
+    folders = [
+        settings.target_path(options.root),
+        settings.log_path(options.root),
+        _gx_dir(options) / "uncommitted",
+    ]
+    return folders + ([Path(settings.duckdb_temp_dir)] if settings.duckdb_temp_dir else [])
+
+
+def apply_modes(options: BuildOptions) -> None:
+    settings = options.settings
+    permissions.apply(
+        options.warehouse.parent,
+        private_dirs(options),
+        settings.warehouse_group,
+        settings.reader_group,
+    )
+
+
+def disk_report(directory: Path) -> str:
+    """What versions/ and failed/ occupy beyond the published files, and the free space."""
+    published = [directory / WAREHOUSE_NAME, directory / REPORTING_NAME]
+    versions_dir = directory / "versions"
+    versions = len([p for p in versions_dir.glob("*") if p.is_dir()])
+    full, reduced = retention.counts(directory / "failed")
+    return (
+        f"disk: versions/ {space.mib(space.disk_used(versions_dir, published))} "
+        f"({versions} kept), failed/ {space.mib(space.disk_used(directory / 'failed'))} "
+        f"({full} in full, {reduced} reduced); "
+        f"{space.gib(space.free_bytes(directory))} free in {directory}"
+    )
+
+
+def _stop_leftovers(directory: Path) -> None:
+    found = children.leftovers(directory)
+    for leftover in found:
+        _say(f"stopping a leftover {leftover.text()}")
+    children.stop(found)
+
+
+def _keep_failed(
+    options: BuildOptions,
+    workdir: Path,
+    build_id: str,
+    error: BaseException,
+    needed: int,
+) -> Path:
+    directory = options.warehouse.parent
+    reduce_now = None
+    if space.is_out_of_space(error):
+        reduce_now = "the build ran out of disk space"
+    elif space.free_bytes(directory) < needed:
+        reduce_now = f"keeping it would leave less than the {space.gib(needed)} a build needs"
+    return retention.keep_failed(
+        directory, workdir, build_id, str(error), reduce_now, options.settings.keep_failed
+    )
+
+
+def _run_steps(options: BuildOptions, workdir: Path, build_id: str) -> None:
+    marker = children.marker_value(options.warehouse.parent, build_id)
+    candidate = workdir / WAREHOUSE_NAME
+    incremental = _load(options, candidate, build_id)
+    _dbt_build(options, candidate, incremental, marker)
+    _disclosure_check(options, candidate)
+    _validate(options, candidate, marker)
+    _publish(options, workdir, build_id)
 
 
 def build(options: BuildOptions) -> str:
     """Run the whole pipeline into a candidate and publish it; return the build id.
 
-    Raises ``BuildFailed`` (published files untouched, candidate kept under failed/).
+    Raises ``BuildFailed`` (published files untouched, candidate kept under failed/ within
+    the retention rule). Every file is written owner-only (umask 077) and given the
+    documented modes at the end, whatever the outcome.
     """
     directory = options.warehouse.parent
     _require_salt_in_production(options.settings)
-    with build_lock(directory):
-        shutil.rmtree(directory / ".candidates", ignore_errors=True)  # a killed build's leftovers
-        build_id = new_build_id()
-        workdir = directory / ".candidates" / build_id
-        workdir.mkdir(parents=True)
-        candidate = workdir / WAREHOUSE_NAME
+    with permissions.private_umask(), build_lock(directory):
         try:
-            incremental = _load(options, candidate, build_id)
-            _dbt_build(options, candidate, incremental)
-            _disclosure_check(options, candidate)
-            _validate(options, candidate)
-            _publish(options, workdir, build_id)
-        except BuildFailed as error:
-            kept = _keep_failed(directory, workdir, build_id, str(error))
-            raise BuildFailed(
-                f"{error}\nbuild {build_id} failed; published files unchanged; "
-                f"candidate kept in {kept}",
-                error.exit_code,
-            ) from error
-        except Exception as error:
-            kept = _keep_failed(directory, workdir, build_id, repr(error))
-            raise BuildFailed(
-                f"build {build_id} could not run: {error!r}; published files unchanged; "
-                f"candidate kept in {kept}",
-                2,
-            ) from error
-        shutil.rmtree(workdir, ignore_errors=True)
+            return _build_locked(options)
+        finally:
+            apply_modes(options)
+            _say(disk_report(directory))
+
+
+def _build_locked(options: BuildOptions) -> str:
+    directory = options.warehouse.parent
+    apply_modes(options)  # repairs what a killed build left
+    _stop_leftovers(directory)
+    shutil.rmtree(directory / ".candidates", ignore_errors=True)  # a killed build's leftovers
+    build_id = new_build_id()
+    record = runs.started(directory, build_id, _source_label(options))
+    workdir = directory / ".candidates" / build_id
+    try:
+        found = _build_space(options, workdir)
+        needed = sum(need.needed for need in found.needs)
+        found.check()
+    except space.NotEnoughSpace as error:
+        message = f'{error}; nothing written (README, "Operating it")'
+        runs.finished(directory, record, 2, message)
+        raise BuildFailed(message, 2) from error
+    settings = options.settings
+    options = replace(
+        options,
+        settings=replace(
+            settings, duckdb_max_temp_size=settings.duckdb_max_temp_size or found.max_temp_size
+        ),
+    )
+    workdir.mkdir(parents=True)
+    try:
+        _run_steps(options, workdir, build_id)
+    except BuildFailed as error:
+        kept = _keep_failed(options, workdir, build_id, error, needed)
+        message = f"{error}\nbuild {build_id} failed; published files unchanged; {_kept(kept)}"
+        # Out of space, the data proved nothing either way: the tool could not run.
+        exit_code = 2 if space.is_out_of_space(error) else error.exit_code
+        runs.finished(directory, record, exit_code, str(error))
+        raise BuildFailed(message, exit_code) from error
+    except Exception as error:
+        kept = _keep_failed(options, workdir, build_id, error, needed)
+        runs.finished(directory, record, 2, repr(error))
+        raise BuildFailed(
+            f"build {build_id} could not run: {error!r}; published files unchanged; {_kept(kept)}",
+            2,
+        ) from error
+    shutil.rmtree(workdir, ignore_errors=True)
+    runs.finished(directory, record, 0)
     _say(f"published build {build_id}: {options.warehouse} and {directory / REPORTING_NAME}")
     return build_id
 
 
-def rollback(warehouse: Path) -> str:
+def _kept(folder: Path) -> str:
+    if retention.is_reduced(folder):
+        note = (folder / retention.REDUCED).read_text().strip()
+        return f"candidate reduced to its reason in {folder} ({note})"
+    return f"candidate kept in {folder}"
+
+
+def rollback(warehouse: Path, settings: Settings | None = None) -> str:
     """Publish the previous version again; the current one moves to failed/rolled-back-<id>."""
+    settings = settings or Settings()
     directory = warehouse.parent
-    with build_lock(directory):
+    readers = permissions.public_modes(settings.reader_group)
+    with permissions.private_umask(), build_lock(directory):
         versions_dir = directory / "versions"
         versions = (
             sorted(p for p in versions_dir.iterdir() if p.is_dir()) if versions_dir.is_dir() else []
@@ -418,6 +554,12 @@ def rollback(warehouse: Path) -> str:
                 os.link(directory / name, aside / name)
             if (previous / name).is_file():
                 os.link(previous / name, staging / name)
+        (aside / retention.REASON).write_text(
+            f"rolled back at {datetime.now(UTC).isoformat(timespec='seconds')}; "
+            f"build {previous.name} published again\n"
+        )
+        for name in (REPORTING_NAME, "manifest.json"):  # readable before they are published
+            permissions.set_tree(staging / name, readers)
         for name, target in (
             (REPORTING_NAME, directory / REPORTING_NAME),
             (WAREHOUSE_NAME, warehouse),
@@ -427,5 +569,7 @@ def rollback(warehouse: Path) -> str:
                 os.replace(staging / name, target)
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(previous)
+        retention.enforce(directory / "failed", settings.keep_failed)
+        permissions.apply(directory, [], settings.warehouse_group, settings.reader_group)
     print(f"rolled back to build {previous.name}; build {current} kept in {aside}", file=sys.stdout)
     return previous.name

@@ -12,9 +12,15 @@ a build's dbt and its own connections always agree.
 | JW_DUCKDB_MEMORY_LIMIT | 4GB | DuckDB memory limit (spills past it) |
 | JW_DUCKDB_TEMP_DIR | ``<database>.tmp`` | where DuckDB spills |
 | JW_DUCKDB_PRESERVE_INSERTION_ORDER | false | lets DuckDB write large tables in less memory |
+| JW_DUCKDB_MAX_TEMP_SIZE | computed per build (space.py) | cap on what DuckDB may spill |
 | JW_STORAGE_VERSION | v1.4.0 | oldest DuckDB that must open the published files |
 | JW_MAX_REJECTED_SHARE | 0.01 | share of a file's rows that may be rejected |
 | JW_KEEP_VERSIONS | 3 | published versions kept for rollback |
+| JW_KEEP_FAILED | 2 | failed candidates kept in full (older ones: reason and rejected rows) |
+| JW_SPACE_FACTOR | 1.0 | scales the build's space estimate (0: no space check) |
+| JW_WAREHOUSE_GROUP | unset | group that may read the row-level files (else owner only) |
+| JW_READER_GROUP | unset | group that may read reporting.duckdb and exports/ (else everyone) |
+| JW_MAX_BUILD_AGE_HOURS | 26 | `status` fails when the published build is older |
 | JW_VALIDATION_KEEP_RUNS | 20 | validation runs kept in gx/uncommitted |
 | JW_ENV, JW_PSEUDONYM_SALT | unset | production refuses the development salt |
 | DBT_TARGET_PATH, DBT_LOG_PATH | ``<project>/target``, ``<project>/logs`` | dbt's artifacts |
@@ -35,9 +41,15 @@ class Settings:
     duckdb_memory_limit: str = "4GB"
     duckdb_temp_dir: str | None = None
     duckdb_preserve_insertion_order: str = "false"
+    duckdb_max_temp_size: str | None = None
     storage_version: str = "v1.4.0"
     max_rejected_share: float = 0.01  # extract rows a file may lose before the build fails
     keep_versions: int = 3
+    keep_failed: int = 2
+    space_factor: float = 1.0
+    warehouse_group: str | None = None
+    reader_group: str | None = None
+    max_build_age_hours: float = 26.0
     validation_keep_runs: int = 20
     environment: str = ""
     has_pseudonym_salt: bool = False
@@ -56,11 +68,19 @@ class Settings:
             duckdb_preserve_insertion_order=env.get(
                 "JW_DUCKDB_PRESERVE_INSERTION_ORDER", defaults.duckdb_preserve_insertion_order
             ),
+            duckdb_max_temp_size=env.get("JW_DUCKDB_MAX_TEMP_SIZE") or None,
             storage_version=env.get("JW_STORAGE_VERSION", defaults.storage_version),
             max_rejected_share=float(
                 env.get("JW_MAX_REJECTED_SHARE", str(defaults.max_rejected_share))
             ),
             keep_versions=int(env.get("JW_KEEP_VERSIONS", str(defaults.keep_versions))),
+            keep_failed=int(env.get("JW_KEEP_FAILED", str(defaults.keep_failed))),
+            space_factor=float(env.get("JW_SPACE_FACTOR", str(defaults.space_factor))),
+            warehouse_group=env.get("JW_WAREHOUSE_GROUP") or None,
+            reader_group=env.get("JW_READER_GROUP") or None,
+            max_build_age_hours=float(
+                env.get("JW_MAX_BUILD_AGE_HOURS", str(defaults.max_build_age_hours))
+            ),
             validation_keep_runs=int(
                 env.get("JW_VALIDATION_KEEP_RUNS", str(defaults.validation_keep_runs))
             ),
@@ -76,14 +96,20 @@ class Settings:
         ``keep_order`` forces insertion order to be kept (the extract loader numbers lines
         by it).
         """
-        return {
+        config = {
             "threads": self.duckdb_threads,
             "memory_limit": self.duckdb_memory_limit,
-            "temp_directory": self.duckdb_temp_dir or f"{database}.tmp",
+            "temp_directory": self.temp_directory(database),
             "preserve_insertion_order": "true"
             if keep_order
             else self.duckdb_preserve_insertion_order,
         }
+        if self.duckdb_max_temp_size:
+            config["max_temp_directory_size"] = self.duckdb_max_temp_size
+        return config
+
+    def temp_directory(self, database: Path) -> str:
+        return self.duckdb_temp_dir or f"{database}.tmp"
 
     def dbt_env(self) -> dict[str, str]:
         """The resolved DuckDB settings as the variables the dbt profile reads."""
@@ -94,6 +120,8 @@ class Settings:
         }
         if self.duckdb_temp_dir:
             env["JW_DUCKDB_TEMP_DIR"] = self.duckdb_temp_dir
+        if self.duckdb_max_temp_size:
+            env["JW_DUCKDB_MAX_TEMP_SIZE"] = self.duckdb_max_temp_size
         return env
 
     def target_path(self, root: Path) -> Path:

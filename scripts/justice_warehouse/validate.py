@@ -12,7 +12,9 @@ import multiprocessing
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from justice_warehouse import children
 from justice_warehouse.reference import read_reference
 from justice_warehouse.settings import Settings
 
@@ -262,10 +265,26 @@ def append_audit(warehouse: Path, pending_dir: Path, report: ValidationReport) -
         connection.close()
 
 
-def _quiet_stderr(log_path: str) -> None:
-    """Worker initializer: GX's warnings and DuckDB's exit-time noise go to a log file."""
-    descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+def _start_worker(log_path: str, parent_pid: int) -> None:
+    """Worker initializer: die with the process that started the worker (a killed build
+    leaves no worker blocked on its pipe), and send GX's warnings and DuckDB's exit-time
+    noise to a log file."""
+    children.die_with_parent(parent_pid)
+    descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(descriptor, 2)
+
+
+@contextmanager
+def _marked_environment(marker: str | None) -> Iterator[None]:
+    """The worker is spawned with this process's environment: mark it as the build's."""
+    if not marker:
+        yield
+        return
+    os.environ[children.MARKER] = marker
+    try:
+        yield
+    finally:
+        os.environ.pop(children.MARKER, None)
 
 
 def _run_checkpoints(
@@ -373,9 +392,15 @@ def _add_row_details(
 
 
 def run_validation(
-    warehouse: Path, gx_dir: Path, settings: Settings, keep_runs: int = DEFAULT_KEEP_RUNS
+    warehouse: Path,
+    gx_dir: Path,
+    settings: Settings,
+    keep_runs: int = DEFAULT_KEEP_RUNS,
+    marker: str | None = None,
 ) -> ValidationReport:
-    """Validate ``warehouse`` (opened read-only) with every suite; results under ``gx_dir``."""
+    """Validate ``warehouse`` (opened read-only) with every suite; results under ``gx_dir``.
+
+    ``marker`` is the calling build's ``children.MARKER`` value, given to the worker."""
     now = datetime.now(UTC)
     report = ValidationReport(
         run_id=new_run_id(now), run_at=now.isoformat(), warehouse=str(warehouse)
@@ -396,9 +421,15 @@ def run_validation(
     _prune(uncommitted, max(keep_runs - 1, 0))
     log_path = uncommitted / "validation.log"
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=1, mp_context=spawn, initializer=_quiet_stderr, initargs=(str(log_path),)
-    ) as pool:
+    with (
+        _marked_environment(marker),
+        ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=spawn,
+            initializer=_start_worker,
+            initargs=(str(log_path), os.getpid()),
+        ) as pool,
+    ):
         queries: dict[tuple[str, str], tuple[str, str]] = {}
         try:
             report.outcomes, queries = pool.submit(

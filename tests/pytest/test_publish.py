@@ -44,21 +44,22 @@ def table_digests(path: Path, schemas: tuple[str, ...] = ("marts", "reporting"))
         }
 
 
-def build(project_root: Path, directory: Path, tmp: Path, *extra: str):
+def build_args(directory: Path, tmp: Path) -> list[str]:
+    """``build`` into ``directory``, its GX results under ``tmp``."""
+    return ["build", "--warehouse", str(directory / "justice.duckdb"), "--gx-dir", str(tmp / "gx")]
+
+
+def project_env(project_root: Path, tmp: Path, **variables: str) -> dict[str, str]:
     env = cli_env(tmp)
     env["JW_PROJECT_DIR"] = str(project_root)
-    return run_cli(
-        [
-            "build",
-            "--warehouse",
-            str(directory / "justice.duckdb"),
-            "--gx-dir",
-            str(tmp / "gx"),
-            *extra,
-        ],
-        cwd=project_root,
-        env=env,
-    )
+    env.update(variables)
+    return env
+
+
+def build(project_root: Path, directory: Path, tmp: Path, *extra: str, **variables: str):
+    """``justice-warehouse build`` into ``directory``, with ``variables`` set."""
+    env = project_env(project_root, tmp, **variables)
+    return run_cli([*build_args(directory, tmp), *extra], cwd=project_root, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -257,18 +258,8 @@ def test_killed_build_leaves_published_files_and_next_build_succeeds(
     published: Path, project_root: Path, tmp_path: Path
 ):
     before = digests(published)
-    env = cli_env(tmp_path)
-    env["JW_PROJECT_DIR"] = str(project_root)
-    command = [
-        sys.executable,
-        "-m",
-        "justice_warehouse.cli",
-        "build",
-        "--warehouse",
-        str(published / "justice.duckdb"),
-        "--gx-dir",
-        str(tmp_path / "gx"),
-    ]
+    env = project_env(project_root, tmp_path)
+    command = [sys.executable, "-m", "justice_warehouse.cli", *build_args(published, tmp_path)]
     for step in ("[2/5]", "[4/5]"):
         process = subprocess.Popen(
             command,

@@ -1,0 +1,326 @@
+"""Safe to leave running on a shared server: bounded disk, owner-only row-level files, nothing
+left running by a killed build, and a status command that fails when it should."""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from justice_warehouse import children, permissions, retention, space
+from test_extracts import FAULTS, extract_dir
+from test_publish import PUBLISHED, build, build_args, digests, project_env
+
+ROW_LEVEL_FILE, ROW_LEVEL_FOLDER = 0o600, 0o700
+READER_FILE, READER_FOLDER = 0o644, 0o755
+
+
+def published_copy(built_warehouse: Path, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in PUBLISHED:
+        shutil.copy2(built_warehouse.parent / name, directory / name)
+    shutil.copytree(built_warehouse.parent / "exports", directory / "exports")
+    return directory
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def wrong_modes(
+    directory: Path,
+    private: tuple[int, int],
+    public: tuple[int, int] = (0, 0),
+    gid: int | None = None,
+    public_names: tuple[str, ...] = permissions.PUBLIC_NAMES,
+) -> list[str]:
+    """Every file and folder below ``directory`` whose mode (or group) is not the documented
+    one: public for reporting.duckdb, exports/ and manifest.json, private for the rest."""
+    wrong = []
+    for path in directory.rglob("*"):
+        if path.is_symlink():
+            continue
+        is_public = path.relative_to(directory).parts[0] in public_names
+        file_mode, folder_mode = public if is_public else private
+        expected = folder_mode if path.is_dir() else file_mode
+        if mode(path) != expected:
+            wrong.append(f"{path.relative_to(directory)}: {oct(mode(path))} != {oct(expected)}")
+        elif gid is not None and not is_public and path.stat().st_gid != gid:
+            wrong.append(f"{path.relative_to(directory)}: group {path.stat().st_gid}")
+    return wrong
+
+
+def session_processes(session: int) -> list[str]:
+    """Live processes of a session (a build started with start_new_session has its pid)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            found.append(f"{entry.name} {command[:100]}")
+    return found
+
+
+def start_build(directory: Path, project_root: Path, tmp: Path) -> subprocess.Popen[str]:
+    """A build in a session of its own, so that every process it starts can be found."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "justice_warehouse.cli", *build_args(directory, tmp)],
+        cwd=project_root,
+        env=project_env(project_root, tmp),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def status(directory: Path, project_root: Path, tmp: Path, *extra: str):
+    env = project_env(project_root, tmp)
+    return run_cli(
+        ["status", "--warehouse", str(directory / "justice.duckdb"), *extra], project_root, env
+    )
+
+
+@pytest.fixture
+def warehouse_dir(built_warehouse: Path, tmp_path: Path) -> Path:
+    return published_copy(built_warehouse, tmp_path / "warehouse")
+
+
+def test_build_and_rollback_give_row_level_files_to_their_owner(
+    warehouse_dir: Path, project_root: Path, tmp_path: Path
+):
+    result = build(project_root, warehouse_dir, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "disk: versions/" in result.stdout
+    wrong = wrong_modes(
+        warehouse_dir, (ROW_LEVEL_FILE, ROW_LEVEL_FOLDER), (READER_FILE, READER_FOLDER)
+    )
+    assert not wrong, wrong
+    assert mode(warehouse_dir) == 0o755
+    for private in (tmp_path / "target", tmp_path / "logs", tmp_path / "gx" / "uncommitted"):
+        row_level = (ROW_LEVEL_FILE, ROW_LEVEL_FOLDER)
+        assert not wrong_modes(private, row_level, public_names=()), private
+        assert mode(private) == ROW_LEVEL_FOLDER
+
+    # A group cleared for row-level data, and the BI readers' own group.
+    group = grp.getgrgid(os.getgid()).gr_name
+    env = project_env(project_root, tmp_path, JW_WAREHOUSE_GROUP=group)
+    rolled = run_cli(
+        ["rollback", "--warehouse", str(warehouse_dir / "justice.duckdb"), "--reader-group", group],
+        project_root,
+        env,
+    )
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    wrong = wrong_modes(warehouse_dir, (0o640, 0o750), (0o640, 0o750), os.getgid())
+    assert not wrong, wrong
+    assert mode(warehouse_dir) == 0o751
+
+
+def test_a_killed_build_leaves_no_process_at_any_step(
+    warehouse_dir: Path, project_root: Path, tmp_path: Path
+):
+    """SIGKILL at the load, dbt, validation and publish steps: within seconds nothing the build
+    started is alive (dbt and the validation worker die with it), and the files it left are
+    its owner's only."""
+    steps = {"load": "[1/5]", "dbt": "[2/5]", "validation": "[4/5]", "publish": "[5/5]"}
+    for step, line_start in steps.items():
+        process = start_build(warehouse_dir, project_root, tmp_path)
+        assert process.stdout is not None
+        output = []
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith(line_start):
+                break
+        if step in ("dbt", "validation"):  # kill while the child (dbt, the GX worker) runs
+            pid = process.pid
+            started = wait_for(lambda: len(session_processes(pid)) > 1, 30)  # noqa: B023
+            assert started, (step, "".join(output))
+            time.sleep(1)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        pid = process.pid
+        wait_for(lambda: not session_processes(pid), 10)  # noqa: B023
+        assert not session_processes(pid), (step, session_processes(pid))
+        wrong = wrong_modes(
+            warehouse_dir, (ROW_LEVEL_FILE, ROW_LEVEL_FOLDER), (READER_FILE, READER_FOLDER)
+        )
+        assert not wrong, (step, wrong)
+    result = status(warehouse_dir, project_root, tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "killed" in result.stdout
+
+
+def test_a_build_that_runs_out_of_space_keeps_no_full_candidate(
+    built_warehouse: Path, project_root: Path, tmp_path: Path
+):
+    """On a 32 MiB filesystem (a tmpfs mounted for the test) dbt runs out of space."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        directory = mount / "warehouse"
+        directory.mkdir()
+        for name in PUBLISHED:  # the published pair, without exports, to leave little room
+            shutil.copy2(built_warehouse.parent / name, directory / name)
+        before = digests(directory)
+        # JW_SPACE_FACTOR=0: past the check before writing, into the real fault.
+        result = build(project_root, directory, tmp_path, JW_SPACE_FACTOR="0")
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "No space left on device" in result.stderr
+        assert digests(directory) == before
+        (failed,) = (directory / "failed").iterdir()
+        assert retention.is_reduced(failed)
+        assert sorted(p.name for p in failed.iterdir()) == sorted(retention.KEPT_WHEN_REDUCED)
+        assert "No space left on device" in (failed / "reason.txt").read_text()
+        assert not any((directory / ".candidates").iterdir())
+        record = json.loads((directory / "last_run.json").read_text())
+        assert (record["outcome"], record["exit_code"]) == ("failed", 2)
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_five_failing_builds_keep_the_configured_number_in_full(
+    warehouse_dir: Path, project_root: Path, tmp_path: Path
+):
+    inject, _, message = FAULTS["negative_money"]
+    extracts = extract_dir(tmp_path)
+    inject(extracts)
+    for _ in range(5):
+        result = build(
+            project_root,
+            warehouse_dir,
+            tmp_path,
+            "--extracts",
+            str(extracts),
+            "--max-rejected-share",
+            "0",
+            JW_KEEP_FAILED="2",
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+    folders = sorted((warehouse_dir / "failed").iterdir(), key=lambda p: p.name)
+    assert len(folders) == 5
+    full = [folder for folder in folders if (folder / "justice.duckdb").is_file()]
+    assert full == folders[-2:]
+    for folder in folders[:3]:
+        assert retention.is_reduced(folder)
+        assert sorted(p.name for p in folder.iterdir()) == sorted(retention.KEPT_WHEN_REDUCED)
+        rejected = (folder / retention.REJECTED).read_text().splitlines()
+        assert rejected[1].startswith("programme_budget_lines.csv,amount_gbp,negative amount,1,2")
+        assert message.split(": ", 1)[0] in (folder / retention.REASON).read_text()
+    assert "(2 in full, 3 reduced)" in result.stdout
+
+
+@pytest.mark.fast
+def test_a_space_shortage_found_before_anything_is_written(tmp_path: Path, project_root: Path):
+    directory = tmp_path / "warehouse"
+    # JW_SPACE_FACTOR=1e9: a build that needs more than any disk has.
+    result = build(project_root, directory, tmp_path, JW_SPACE_FACTOR="1e9")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "not enough disk space: needs " in result.stderr
+    assert f"GiB free in {directory}" in result.stderr
+    assert not (directory / ".candidates").exists()
+    assert not (directory / "failed").exists()
+    assert not (directory / "justice.duckdb").exists()
+    assert not (tmp_path / "target").exists()  # dbt never ran
+    record = json.loads((directory / "last_run.json").read_text())
+    assert record["exit_code"] == 2
+
+
+@pytest.mark.fast
+def test_space_estimate_and_spill_cap(tmp_path: Path):
+    found = space.build_space(tmp_path, tmp_path / "x.duckdb.tmp", 100 * 2**20, 10 * 2**20, 1.0)
+    (need,) = found.needs  # one filesystem: one entry
+    assert need.needed == 2 * 100 * 2**20 + 5 * 10 * 2**20 + 110 * 2**20
+    cap_mib = int(found.max_temp_size.removesuffix("MiB"))
+    assert 110 <= cap_mib <= (need.free - need.needed) // 2**21 + 110
+    assert space.is_out_of_space(OSError(28, "No space left on device"))
+    assert space.is_out_of_space(RuntimeError('Could not write file "x": No space left on device'))
+    assert not space.is_out_of_space(RuntimeError("dbt build failed: a test failed"))
+
+
+@pytest.mark.fast
+def test_status_exit_codes(tmp_path: Path, project_root: Path):
+    directory = tmp_path / "warehouse"
+    directory.mkdir()
+    assert status(directory, project_root, tmp_path).returncode == 2  # nothing published
+    (directory / "justice.duckdb").write_bytes(b"")
+    published_at = "2026-01-01T00:00:00+00:00"
+    (directory / "manifest.json").write_text(
+        json.dumps({"build_id": "b1", "published_at": published_at, "source": "test"})
+    )
+    (directory / "last_run.json").write_text(
+        json.dumps(
+            {
+                "build_id": "b1",
+                "pid": 1,
+                "started_at": published_at,
+                "outcome": "published",
+                "exit_code": 0,
+            }
+        )
+    )
+    assert status(directory, project_root, tmp_path, "--max-age-hours", "1e9").returncode == 0
+    stale = status(directory, project_root, tmp_path, "--max-age-hours", "24")
+    assert stale.returncode == 3, stale.stdout
+    assert "STALE" in stale.stdout
+    (directory / "last_run.json").write_text(
+        json.dumps(
+            {
+                "build_id": "b2",
+                "pid": 1,
+                "started_at": published_at,
+                "outcome": "failed",
+                "exit_code": 1,
+                "reason": "dbt build failed:\n  model x: error",
+            }
+        )
+    )
+    failed = status(directory, project_root, tmp_path, "--max-age-hours", "1e9")
+    assert failed.returncode == 1, failed.stdout
+    assert "reason: model x: error" in failed.stdout
+
+
+@pytest.mark.fast
+def test_a_leftover_process_of_an_earlier_build_is_found_and_stopped(tmp_path: Path):
+    directory = tmp_path / "warehouse"
+    directory.mkdir()
+    env = dict(os.environ)
+    env[children.MARKER] = children.marker_value(directory, "earlier-build")
+    # Not a child of this process, as a killed build's worker is not: started by a shell
+    # that exits at once.
+    subprocess.run(["sh", "-c", "sleep 120 >/dev/null 2>&1 &"], env=env, check=True)
+    assert wait_for(lambda: bool(children.leftovers(directory)), 5)
+    (found,) = children.leftovers(directory)
+    assert found.build_id == "earlier-build"
+    assert "sleep 120" in found.command
+    assert not children.leftovers(directory, current_build="earlier-build")
+    children.stop([found])
+    assert wait_for(lambda: not children.leftovers(directory), 5)
