@@ -158,17 +158,22 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     root = project_dir(args.settings.project_dir)
     result = status.status(_warehouse(args, root), args.max_age_hours)
-    print("\n".join(result.lines))
+    if result.exit_code or not args.quiet:
+        print("\n".join(result.lines))
     return result.exit_code
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from justice_warehouse import validate
+    from justice_warehouse import permissions, validate
 
     root = project_dir(args.settings.project_dir)
     gx_dir = Path(args.gx_dir).resolve() if args.gx_dir else root / "gx"
-    report = validate.run_validation(
-        _warehouse(args, root), gx_dir, args.settings, keep_runs=args.keep_runs
+    with permissions.private_umask():  # results name failing rows: the warehouse's own modes
+        report = validate.run_validation(
+            _warehouse(args, root), gx_dir, args.settings, keep_runs=args.keep_runs
+        )
+    permissions.set_tree(
+        gx_dir / "uncommitted", permissions.private_modes(args.settings.warehouse_group)
     )
     print(validate.summary(report))
     if args.json:
@@ -316,6 +321,9 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
         default=settings.max_build_age_hours,
         help="exit 3 when the published build is older (default JW_MAX_BUILD_AGE_HOURS, "
         f"now {settings.max_build_age_hours:g})",
+    )
+    state.add_argument(
+        "--quiet", action="store_true", help="print nothing when healthy (for cron's mail)"
     )
     state.set_defaults(handler=_cmd_status)
 

@@ -23,16 +23,36 @@ REFERRAL_WINDOW_FIGURE = "rj_referrals_total"
 # rate exists (HMIP only says "some offenders never even meet their probation officer");
 # above this the data more likely lost attendance records than people.
 MAX_NEVER_SEEN_SHARE = 0.15
+# How many failing rows (key and value) a failed row-level expectation reports.
+FAILING_ROWS_SHOWN = 5
 
 
 @dataclass
 class SuiteSpec:
-    """One suite, validated against one query asset (a batch)."""
+    """One suite, validated against one query asset (a batch).
+
+    ``row_key`` is the batch's pseudonymous key: a row-level expectation that fails reports
+    its failing rows by that key and the failing value only (GX's ``SUMMARY`` format with
+    ``unexpected_index_column_names``), never the rows' other columns. Custom-SQL checks
+    return counts or published figures, never rows.
+    """
 
     name: str
     checkpoint: str
     asset_query: str
     expectations: list[Any] = field(default_factory=list)
+    row_key: str | None = None
+
+    @property
+    def result_format(self) -> dict[str, Any]:
+        """GX's result format for this suite's checkpoint run."""
+        result_format: dict[str, Any] = {
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": FAILING_ROWS_SHOWN,
+        }
+        if self.row_key:
+            result_format["unexpected_index_column_names"] = [self.row_key]
+        return result_format
 
 
 def _no_rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
@@ -49,6 +69,7 @@ def referral_suites(reference: Reference) -> list[SuiteSpec]:
         name="referrals",
         checkpoint="referrals",
         asset_query="select * from marts.fct_rj_referrals",
+        row_key="referral_id",
         expectations=[
             gxe.ExpectColumnValuesToNotBeNull(column="referral_id"),
             gxe.ExpectColumnValuesToBeUnique(column="referral_id"),
@@ -88,6 +109,7 @@ def budget_suites(reference: Reference) -> list[SuiteSpec]:
         name="budgets",
         checkpoint="budgets",
         asset_query="select * from marts.fct_programme_budget_lines",
+        row_key="budget_line_id",
         expectations=[
             gxe.ExpectColumnValuesToBeUnique(column="budget_line_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="amount_gbp"),
@@ -111,6 +133,7 @@ def reoffending_suites(reference: Reference) -> list[SuiteSpec]:
         name="reoffending_costs",
         checkpoint="reoffending_costs",
         asset_query="select * from marts.fct_reoffending_costs",
+        row_key="cost_line_id",
         expectations=[
             gxe.ExpectColumnValuesToBeUnique(column="cost_line_id"),
             gxe.ExpectColumnMinToBeBetween(
@@ -133,6 +156,7 @@ def probation_suites(reference: Reference) -> list[SuiteSpec]:
         name="probation_appointments",
         checkpoint="probation_appointments",
         asset_query="select * from marts.fct_probation_appointments",
+        row_key="appointment_id",
         expectations=[
             gxe.ExpectColumnValuesToNotBeNull(column="appointment_id"),
             gxe.ExpectColumnValuesToBeUnique(column="appointment_id"),

@@ -124,7 +124,13 @@ def _observed(result: dict[str, Any]) -> str:
     if "observed_value" in result:
         return _short(result["observed_value"])
     if "unexpected_count" in result:
-        examples = result.get("partial_unexpected_list") or []
+        # By the suite's row key and the failing value (suites.SuiteSpec.row_key), else the
+        # failing values alone.
+        examples = (
+            result.get("partial_unexpected_index_list")
+            or result.get("partial_unexpected_list")
+            or []
+        )
         return f"{result['unexpected_count']} unexpected value(s), e.g. {_short(examples[:5])}"
     return ""
 
@@ -165,7 +171,7 @@ def _outcome(checkpoint: str, suite: str, result: Any) -> ExpectationOutcome:
 
 def _configure(
     context: Any, warehouse: Path, specs: list[SuiteSpec], duckdb_config: dict[str, str]
-) -> dict[str, list[Any]]:
+) -> list[tuple[SuiteSpec, Any]]:
     """Write datasource, suites, validation definitions and checkpoints into the context."""
     import great_expectations as gx
 
@@ -177,7 +183,7 @@ def _configure(
         # The project's DuckDB limits (the settings), not DuckDB's default of 80% of RAM.
         kwargs={"connect_args": {"read_only": True, "config": duckdb_config}},
     )
-    by_checkpoint: dict[str, list[Any]] = {}
+    checkpoints = []
     for spec in specs:
         asset = datasource.add_query_asset(name=spec.name, query=spec.asset_query)
         batch = asset.add_batch_definition_whole_table(name="whole_table")
@@ -187,12 +193,17 @@ def _configure(
         definition = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
         )
-        by_checkpoint.setdefault(spec.checkpoint, []).append(definition)
-    checkpoints = {}
-    for name, definitions in by_checkpoint.items():
-        checkpoints[name] = context.checkpoints.add_or_update(
-            gx.Checkpoint(name=name, validation_definitions=definitions, actions=[])
+        # One GX checkpoint per suite, since the result format (the row key) is set per
+        # checkpoint; outcomes are reported under the suite's own checkpoint name.
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=spec.name,
+                validation_definitions=[definition],
+                actions=[],
+                result_format=spec.result_format,
+            )
         )
+        checkpoints.append((spec, checkpoint))
     return checkpoints
 
 
@@ -280,7 +291,7 @@ def _marked_environment(marker: str | None) -> Iterator[None]:
     if not marker:
         yield
         return
-    os.environ[children.MARKER] = marker
+    os.environ.update({children.MARKER: marker})  # a write, for the spawned worker
     try:
         yield
     finally:
@@ -315,48 +326,36 @@ def _run_checkpoints(
     checkpoints = _configure(context, Path(warehouse), specs, duckdb_config)
     run_identifier = RunIdentifier(run_name=run_id, run_time=datetime.fromisoformat(run_at))
     outcomes: list[ExpectationOutcome] = []
-    for name, checkpoint in checkpoints.items():
-        expected_suites = {spec.name for spec in specs if spec.checkpoint == name}
+    for spec, checkpoint in checkpoints:
         try:
             result = checkpoint.run(run_id=run_identifier)
         except Exception as error:  # GX raises, rather than reports, some asset-level failures
-            outcomes += [
-                ExpectationOutcome(
-                    name,
-                    suite,
-                    "suite could not run",
-                    "suite",
-                    None,
-                    False,
-                    True,
-                    "",
-                    "",
-                    _short(str(error), 500),
-                )
-                for suite in sorted(expected_suites)
-            ]
+            outcomes.append(_suite_error(spec, "suite could not run", str(error)))
             continue
         for suite_result in result.run_results.values():
             for expectation_result in suite_result.results:
-                outcomes.append(_outcome(name, suite_result.suite_name, expectation_result))
-        reported = {o.suite for o in outcomes if o.checkpoint == name}
-        outcomes += [
-            ExpectationOutcome(
-                name,
-                suite,
-                "suite produced no result",
-                "suite",
-                None,
-                False,
-                True,
-                "",
-                "",
-                "no result returned",
-            )
-            for suite in sorted(expected_suites - reported)
-        ]
+                outcomes.append(
+                    _outcome(spec.checkpoint, suite_result.suite_name, expectation_result)
+                )
+        if not any(outcome.suite == spec.name for outcome in outcomes):
+            outcomes.append(_suite_error(spec, "suite produced no result", "no result returned"))
     context.build_data_docs()
     return outcomes, _custom_sql(specs)
+
+
+def _suite_error(spec: SuiteSpec, expectation: str, error: str) -> ExpectationOutcome:
+    return ExpectationOutcome(
+        spec.checkpoint,
+        spec.name,
+        expectation,
+        "suite",
+        None,
+        False,
+        True,
+        "",
+        "",
+        _short(error, 500),
+    )
 
 
 def _custom_sql(specs: list[Any]) -> dict[tuple[str, str], tuple[str, str]]:

@@ -287,10 +287,15 @@ def test_status_exit_codes(tmp_path: Path, project_root: Path):
             }
         )
     )
-    assert status(directory, project_root, tmp_path, "--max-age-hours", "1e9").returncode == 0
+    healthy = status(directory, project_root, tmp_path, "--max-age-hours", "1e9")
+    assert healthy.returncode == 0, healthy.stdout
+    assert "status: healthy" in healthy.stdout
+    quiet = status(directory, project_root, tmp_path, "--max-age-hours", "1e9", "--quiet")
+    assert (quiet.returncode, quiet.stdout) == (0, "")
     stale = status(directory, project_root, tmp_path, "--max-age-hours", "24")
     assert stale.returncode == 3, stale.stdout
     assert "STALE" in stale.stdout
+    assert "STALE" in status(directory, project_root, tmp_path, "--quiet").stdout
     (directory / "last_run.json").write_text(
         json.dumps(
             {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,12 @@ def test_good_run_writes_data_docs_audit_and_run_record(good_run):
     links = set(re.findall(r'href="([^"#?]+)"', html))
     local = [link for link in links if not link.startswith(("http", "//", "mailto"))]
     assert local and all((index.parent / link).is_file() for link in local)
+    # Results name failing rows: stored with the warehouse's own (owner-only) modes.
+    uncommitted = tmp / "gx" / "uncommitted"
+    assert {stat.S_IMODE(p.stat().st_mode) for p in uncommitted.rglob("*") if p.is_file()} == {
+        0o600
+    }
+    assert stat.S_IMODE(uncommitted.stat().st_mode) == 0o700
     assert len(list((tmp / "gx" / "uncommitted" / "runs").glob("*.json"))) == 1
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         runs = connection.execute(
@@ -94,7 +101,7 @@ CORRUPTIONS = {
         ["insert into marts.fct_rj_referrals select * from marts.fct_rj_referrals limit 1"],
         "referrals",
         "expect_column_values_to_be_unique(referral_id)",
-        '2 unexpected value(s), e.g. ["RJ',
+        '2 unexpected value(s), e.g. [{"referral_id": "RJ',
     ),
     "unknown_outcome_code": (
         [
@@ -104,7 +111,7 @@ CORRUPTIONS = {
         ],
         "probation_appointments",
         "expect_column_values_to_be_in_set(outcome_code)",
-        '["ZZZZ"]',
+        '[{"appointment_id": "APT0000001", "outcome_code": "ZZZZ"}]',
     ),
     "duplicated_appointment_id": (
         [
@@ -113,7 +120,7 @@ CORRUPTIONS = {
         ],
         "probation_appointments",
         "expect_column_values_to_be_unique(appointment_id)",
-        '2 unexpected value(s), e.g. ["APT',
+        '2 unexpected value(s), e.g. [{"appointment_id": "APT',
     ),
     "attendance_flag_contradicts_code": (
         [
@@ -171,6 +178,30 @@ def test_corrupted_warehouse_fails_the_right_expectation(
     assert matching, f"{expectation!r} did not fail; failures: {failures}"
     block = result.stdout.split(f"FAILED {suite}: {matching[0]['expectation']}")[1]
     assert observed in block.split("FAILED")[0]
+
+
+def test_failing_rows_are_shown_by_key_and_value_only(
+    built_warehouse: Path, project_root: Path, tmp_path: Path
+):
+    """The validation results and Data Docs name a failing row by its key and show the failing
+    value, never the row's other columns (here, the person and officer of the appointment)."""
+    statements = CORRUPTIONS["unknown_outcome_code"][0]
+    warehouse = copy_with(built_warehouse, tmp_path, *statements)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        ((person, officer),) = connection.execute(
+            "select person_pseudo_id, officer_id from marts.fct_probation_appointments "
+            "where outcome_code = 'ZZZZ'"
+        ).fetchall()
+    result = validate(project_root, warehouse, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    stored = "".join(
+        path.read_text(errors="replace")
+        for path in (tmp_path / "gx" / "uncommitted").rglob("*")
+        if path.is_file() and path.suffix in (".json", ".html")
+    )
+    assert '"appointment_id": "APT0000001"' in stored
+    assert person not in stored and officer not in stored
+    assert person not in result.stdout
 
 
 def test_missing_table_is_an_error_not_a_failure(
