@@ -6,7 +6,10 @@ file) raise ``ExtractError``. Row problems reject the row: every rejection is wr
 reports ``read = loaded + rejected``, and the build fails when a rejection is in a key
 column or more than ``max_rejected_share`` of a file's rows are rejected.
 
-All checks are SQL run by DuckDB over the raw text of each file, so they scale with it.
+All checks are SQL run by DuckDB, so they scale with the file: every rule of a file is
+judged in one scan of its rows, each text value trimmed once (``_find_rejections``). Values
+are checked as text, except Parquet columns already of the contract's type, whose values are
+checked as they are (``NATIVE_PARQUET_TYPES``).
 """
 
 from __future__ import annotations
@@ -165,8 +168,11 @@ def _compare_columns(file: str, found: list[str], spec: Table, header_text: str 
     raise ExtractError(problems)
 
 
-def _read_raw(connection: duckdb.DuckDBPyConnection, path: Path, spec: Table, raw: str) -> None:
-    """Copy the file, every value as text, into table ``raw`` with its line number."""
+def _read_raw(
+    connection: duckdb.DuckDBPyConnection, path: Path, spec: Table, raw: str
+) -> frozenset[str]:
+    """Copy the file into table ``raw`` with its line number, every value as text but the
+    Parquet columns of the contract's own type (NATIVE_PARQUET_TYPES); return those."""
     names = [column.name for column in spec.columns]
     if path.suffix == ".csv":
         _check_header(path, spec)
@@ -176,16 +182,24 @@ def _read_raw(connection: duckdb.DuckDBPyConnection, path: Path, spec: Table, ra
             f"quote = '\"', escape = '\"', columns = {columns})"
         )
         selected = ", ".join(names)
+        native: frozenset[str] = frozenset()
     else:
-        found = [
-            row[0]
+        found = {
+            row[0]: row[1]
             for row in connection.execute(
                 f"describe select * from read_parquet({_quote(str(path))})"
             ).fetchall()
-        ]
-        _compare_columns(path.name, found, spec)
+        }
+        _compare_columns(path.name, list(found), spec)
         source = f"read_parquet({_quote(str(path))})"
-        selected = ", ".join(f"cast({name} as varchar) as {name}" for name in names)
+        native = frozenset(
+            column.name
+            for column in spec.columns
+            if found[column.name] == NATIVE_PARQUET_TYPES.get(column.type)
+        )
+        selected = ", ".join(
+            name if name in native else f"cast({name} as varchar) as {name}" for name in names
+        )
     try:
         connection.execute(
             f"create or replace temp table {raw} as "
@@ -194,6 +208,7 @@ def _read_raw(connection: duckdb.DuckDBPyConnection, path: Path, spec: Table, ra
         )
     except duckdb.Error as error:
         raise ExtractError([_reader_problem(path.name, str(error))]) from error
+    return native
 
 
 def _reader_problem(file: str, message: str) -> Problem:
@@ -211,8 +226,14 @@ def _reader_problem(file: str, message: str) -> Problem:
     return Problem(file, text, line=line)
 
 
+def _trimmed(name: str) -> str:
+    """A text column without its surrounding spaces, computed once per row for every rule
+    (``_find_rejections``); the rules compare values trimmed, and report them as found."""
+    return f"{name}__trimmed"
+
+
 def _normalised(column: Column) -> str:
-    value = f"trim({column.name})"
+    value = _trimmed(column.name)
     return f"{column.case}({value})" if column.case else value
 
 
@@ -251,70 +272,53 @@ _CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _TIME_ZONE_OFFSET = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
-def _typed(name: str, sql_type: str) -> str:
-    return f"try_cast(trim({name}) as {sql_type})"
+# A Parquet column of the contract's own type is read as it is: it can hold only values of
+# that type, so the checks of how a value is written (exact text, offset) cannot fail there
+# and are not run; every other rule is. Other Parquet types, and CSV, are checked as text.
+NATIVE_PARQUET_TYPES = {
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "integer": "INTEGER",
+    "decimal(18,2)": "DECIMAL(18,2)",
+}
 
 
-def _select(raw: str, name: str, condition: str, reason: str) -> str:
-    """A check: (line_number, column_name, reason, found_value) of each row breaking it."""
-    return (
-        f"select line_number, {_quote(name)} as column_name, {reason} as reason, "
-        f"{name} as found_value from {raw} where {condition}"
-    )
+def _typed(name: str, sql_type: str, native: bool = False) -> str:
+    return name if native else f"try_cast({_trimmed(name)} as {sql_type})"
 
 
-def _type_checks(column: Column, raw: str, present: str, build_date: date) -> list[str]:
-    name = column.name
-    if column.type == "varchar":
-        return [
-            _select(
-                raw,
-                name,
-                f"regexp_matches({name}, {_quote(_CONTROL_CHARACTERS)})",
-                "'control character in text (only tab, LF and CR are allowed)'",
-            )
-        ]
-    target = SQL_TYPES[column.type]
-    typed = _typed(name, target)
-    exact = _quote(_EXACT_TEXT[column.type])
+def _text(name: str, native: bool) -> str:
+    return f"cast({name} as varchar)" if native else _trimmed(name)
+
+
+def _present(name: str, native: bool) -> str:
+    return f"{name} is not null" if native else f"nullif({_trimmed(name)}, '') is not null"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule on one column: the rows where ``condition`` holds are rejected with the SQL
+    text ``reason``, the column's raw text as the found value. Both may use the raw columns
+    and ``first_line__<key>`` (the first line holding each key value)."""
+
+    column: str
+    condition: str
+    reason: str
+
+
+def _first_line(name: str) -> str:
+    return f"first_line__{name}"
+
+
+def _value_checks(column: Column, typed: str, build_date: date) -> list[Check]:
+    """The rules on a value once typed (``typed``: the column's typed SQL expression)."""
     checks = []
-    if column.type == "timestamp":
-        offset = f"regexp_matches(trim({name}), {_quote(_TIME_ZONE_OFFSET)})"
-        checks.append(
-            _select(
-                raw,
-                name,
-                f"{present} and {offset}",
-                "'time-zone offset: write the time in UTC, without an offset'",
-            )
-        )
-        malformed = f"not {offset} and not regexp_full_match(trim({name}), {exact})"
-    else:
-        malformed = f"not regexp_full_match(trim({name}), {exact})"
-    checks.append(
-        _select(
-            raw,
-            name,
-            f"{present} and ({typed} is null or {malformed})",
-            _quote(f"not {_TYPE_HINTS[column.type]}"),
-        )
-    )
-    if column.type == "decimal(18,2)":
-        checks.append(
-            _select(
-                raw,
-                name,
-                f"{typed} is not null and {_typed(name, 'decimal(38, 20)')} != {typed}",
-                "'more than 2 decimal places (would be rounded)'",
-            )
-        )
     if column.non_negative:
-        checks.append(_select(raw, name, f"{typed} < 0", "'negative amount'"))
+        checks.append(Check(column.name, f"{typed} < 0", "'negative amount'"))
     if column.type in ("date", "timestamp"):
         checks.append(
-            _select(
-                raw,
-                name,
+            Check(
+                column.name,
                 f"cast({typed} as date) > date '{build_date.isoformat()}'",
                 _quote(f"after the delivery date ({build_date.isoformat()})"),
             )
@@ -322,18 +326,82 @@ def _type_checks(column: Column, raw: str, present: str, build_date: date) -> li
     return checks
 
 
-def _checks(column: Column, raw: str, seeds_dir: Path, build_date: date) -> list[str]:
-    """SQL selects yielding (line_number, column_name, reason, found_value) for each problem."""
+def _native_checks(column: Column, build_date: date) -> list[Check]:
+    """The rules a value read in the contract's own type can still break."""
     name = column.name
-    present = f"nullif(trim({name}), '') is not null"
+    checks = []
+    if column.type in ("date", "timestamp"):
+        # What the text form's four-digit year admits.
+        checks.append(
+            Check(
+                name,
+                f"not (year({name}) between 1 and 9999)",
+                _quote(f"not {_TYPE_HINTS[column.type]}"),
+            )
+        )
+    return checks + _value_checks(column, name, build_date)
 
-    def select(condition: str, reason: str) -> str:
-        return _select(raw, name, condition, reason)
+
+def _type_checks(column: Column, present: str, build_date: date, native: bool) -> list[Check]:
+    name = column.name
+    if column.type == "varchar":
+        return [
+            Check(
+                name,
+                f"regexp_matches({name}, {_quote(_CONTROL_CHARACTERS)})",
+                "'control character in text (only tab, LF and CR are allowed)'",
+            )
+        ]
+    if native:
+        return _native_checks(column, build_date)
+    target = SQL_TYPES[column.type]
+    typed = _typed(name, target)
+    exact = _quote(_EXACT_TEXT[column.type])
+    checks = []
+    if column.type == "timestamp":
+        offset = f"regexp_matches({_trimmed(name)}, {_quote(_TIME_ZONE_OFFSET)})"
+        checks.append(
+            Check(
+                name,
+                f"{present} and {offset}",
+                "'time-zone offset: write the time in UTC, without an offset'",
+            )
+        )
+        malformed = f"not {offset} and not regexp_full_match({_trimmed(name)}, {exact})"
+    else:
+        malformed = f"not regexp_full_match({_trimmed(name)}, {exact})"
+    checks.append(
+        Check(
+            name,
+            f"{present} and ({typed} is null or {malformed})",
+            _quote(f"not {_TYPE_HINTS[column.type]}"),
+        )
+    )
+    if column.type == "decimal(18,2)":
+        checks.append(
+            Check(
+                name,
+                f"{typed} is not null and {_typed(name, 'decimal(38, 20)')} != {typed}",
+                "'more than 2 decimal places (would be rounded)'",
+            )
+        )
+    return checks + _value_checks(column, typed, build_date)
+
+
+def _checks(
+    column: Column, seeds_dir: Path, build_date: date, native: frozenset[str] = frozenset()
+) -> list[Check]:
+    """Every rule of one column (``native``: the columns read in their own type)."""
+    name = column.name
+    present = _present(name, name in native)
+
+    def select(condition: str, reason: str) -> Check:
+        return Check(name, condition, reason)
 
     checks = []
     if column.is_required:
         checks.append(select(f"not ({present})", "'missing required value'"))
-    checks += _type_checks(column, raw, present, build_date)
+    checks += _type_checks(column, present, build_date, name in native)
     if column.values or column.vocabulary:
         vocabulary = column.vocabulary or "the contract's list"
         codes = _vocabulary_sql(column, seeds_dir)
@@ -346,35 +414,34 @@ def _checks(column: Column, raw: str, seeds_dir: Path, build_date: date) -> list
     if column.pattern:
         checks.append(
             select(
-                f"{present} and not regexp_full_match(trim({name}), {_quote(column.pattern)})",
+                f"{present} and not regexp_full_match({_trimmed(name)}, {_quote(column.pattern)})",
                 _quote(f"not written {column.pattern_hint}"),
             )
         )
     if column.key:
         checks.append(
-            f"select line_number, {_quote(name)} as column_name, "
-            f"'duplicate primary key (first at line ' || first_line || ')' as reason, "
-            f"{name} as found_value from ("
-            f"select line_number, {name}, min(line_number) over (partition by trim({name})) "
-            f"as first_line from {raw} where {present}) as keyed "
-            f"where line_number > first_line"
+            select(
+                f"{present} and line_number > {_first_line(name)}",
+                f"'duplicate primary key (first at line ' || {_first_line(name)} || ')'",
+            )
         )
     return checks
 
 
-def _row_rule_checks(spec: Table, rule: RowRule, raw: str, seeds_dir: Path) -> list[str]:
+def _row_rule_checks(
+    spec: Table, rule: RowRule, seeds_dir: Path, native: frozenset[str] = frozenset()
+) -> list[Check]:
     """Checks of one rule across columns, blamed on ``rule.column``."""
     column = spec.column(rule.column)
-    typed = _typed(column.name, SQL_TYPES[column.type])
+    typed = _typed(column.name, SQL_TYPES[column.type], column.name in native)
     checks = []
     for other in rule.not_before:
-        other_typed = _typed(other, SQL_TYPES[spec.column(other).type])
+        other_typed = _typed(other, SQL_TYPES[spec.column(other).type], other in native)
         checks.append(
-            _select(
-                raw,
+            Check(
                 column.name,
                 f"{typed} < {other_typed}",
-                f"'before {other} (' || trim({other}) || ')'",
+                f"'before {other} (' || {_text(other, other in native)} || ')'",
             )
         )
     if rule.only_when:
@@ -384,16 +451,64 @@ def _row_rule_checks(spec: Table, rule: RowRule, raw: str, seeds_dir: Path) -> l
             when_column.vocabulary or "", seeds_dir, where=f"lower({flag}) = 'true'"
         )
         checks.append(
-            _select(
-                raw,
+            Check(
                 column.name,
-                f"nullif(trim({column.name}), '') is not null "
+                f"{_present(column.name, column.name in native)} "
                 f"and coalesce({_normalised(when_column)}, '') not in ({allowed})",
                 f"'only allowed when {when} has {flag}, found {when} ' "
-                f"|| coalesce(trim({when}), 'empty')",
+                f"|| coalesce({_trimmed(when)}, 'empty')",
             )
         )
     return checks
+
+
+def _find_rejections(
+    connection: duckdb.DuckDBPyConnection,
+    raw: str,
+    spec: Table,
+    checks: list[Check],
+    native: frozenset[str],
+) -> None:
+    """Every rule of a file in one scan of its rows: each rule's verdict is computed per row
+    and only the rows breaking at least one are kept (``flagged``, few); the temp table
+    ``rejections`` (line_number, column_name, reason, found_value) is unfolded from them.
+
+    A repeated key is found by a hash aggregate (the repeated values and their first line,
+    few rows) joined back, not by a window over every row, which would sort them."""
+    keys = [column.name for column in spec.columns if column.key]
+    joins, first_lines = "", ""
+    for key in keys:
+        connection.execute(
+            f"create or replace temp table repeated__{key} as "
+            f"select trim({key}) as key_value, min(line_number) as {_first_line(key)} "
+            f"from {raw} where nullif(trim({key}), '') is not null "
+            "group by 1 having count(*) > 1"
+        )
+        joins += f" left join repeated__{key} on trim(r.{key}) = repeated__{key}.key_value"
+        first_lines += f", {_first_line(key)}"
+    trimmed = "".join(
+        f", trim(r.{c.name}) as {_trimmed(c.name)}" for c in spec.columns if c.name not in native
+    )
+    verdicts = ", ".join(
+        f"coalesce({check.condition}, false) as broken_{number}"
+        for number, check in enumerate(checks)
+    )
+    broken_any = " or ".join(f"broken_{number}" for number in range(len(checks)))
+    connection.execute(
+        "create or replace temp table flagged as select * from ("
+        f"select *, {verdicts} from (select r.*{trimmed}{first_lines} from {raw} as r{joins}) "
+        "as numbered"
+        f") as judged where {broken_any}"
+    )
+    unfolded = " union all ".join(
+        f"select line_number, {_quote(check.column)} as column_name, {check.reason} as reason, "
+        f"cast({check.column} as varchar) as found_value from flagged where broken_{number}"
+        for number, check in enumerate(checks)
+    )
+    connection.execute(f"create or replace temp table rejections as {unfolded}")
+    connection.execute("drop table flagged")
+    for key in keys:
+        connection.execute(f"drop table repeated__{key}")
 
 
 def ensure_audit_tables(connection: duckdb.DuckDBPyConnection) -> None:
@@ -423,15 +538,19 @@ def load_table(
     """
     label = label or path.name
     raw = f"raw_{spec.name}"
-    _read_raw(connection, path, spec, raw)
+    native = _read_raw(connection, path, spec, raw)
     read = connection.execute(f"select count(*) from {raw}").fetchall()[0][0]
     if read == 0:
         raise ExtractError([Problem(label, "empty file: a header but no data rows")])
-    checks = [sql for column in spec.columns for sql in _checks(column, raw, seeds_dir, build_date)]
-    checks += [
-        sql for rule in spec.row_rules for sql in _row_rule_checks(spec, rule, raw, seeds_dir)
+    checks = [
+        check for column in spec.columns for check in _checks(column, seeds_dir, build_date, native)
     ]
-    connection.execute(f"create or replace temp table rejections as {' union all '.join(checks)}")
+    checks += [
+        check
+        for rule in spec.row_rules
+        for check in _row_rule_checks(spec, rule, seeds_dir, native)
+    ]
+    _find_rejections(connection, raw, spec, checks, native)
     row_json = (
         "to_json(struct_pack(" + ", ".join(f"{c.name} := r.{c.name}" for c in spec.columns) + "))"
     )
@@ -447,7 +566,9 @@ def load_table(
         f"count(*) filter (where column_name = {_quote(spec.key.name)}) from rejections"
     ).fetchall()[0]
     casts = ", ".join(
-        f"cast(trim({c.name}) as {SQL_TYPES[c.type]}) as {c.name}"
+        c.name
+        if c.name in native
+        else f"cast(trim({c.name}) as {SQL_TYPES[c.type]}) as {c.name}"
         if c.type != "varchar"
         else f"nullif({c.name}, '') as {c.name}"
         for c in spec.columns
@@ -458,8 +579,9 @@ def load_table(
         else ("temp table", target, ", line_number")
     )
     connection.execute(
+        # In line order without a sort: the loader's connection keeps insertion order.
         f"create or replace {kind} {relation} as select {casts}{numbered} from {raw} "
-        "where line_number not in (select line_number from rejections) order by line_number"
+        "where line_number not in (select line_number from rejections)"
     )
     loaded = connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
     connection.execute(f"drop table {raw}")

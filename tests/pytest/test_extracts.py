@@ -288,6 +288,82 @@ def test_bom_crlf_and_parquet_are_accepted(tmp_path: Path):
     assert dict(outcomes) == generate.rj_outcome_counts()
 
 
+def typed_parquet(
+    directory: Path, spec: contract.Table, edits: dict[str, str], line: int = 2
+) -> None:
+    """Rewrite ``spec``'s CSV as Parquet in the contract's own column types, with ``edits``
+    (column -> SQL expression over the typed row) applied to the row at ``line``."""
+    csv = directory / f"{spec.name}.csv"
+    typed = ", ".join(
+        f"cast(nullif({c.name}, '') as {extracts.SQL_TYPES[c.type]}) as {c.name}"
+        for c in spec.columns
+    )
+    edited = ", ".join(
+        f"case when line = {line} then {edits[c.name]} else {c.name} end as {c.name}"
+        if c.name in edits
+        else c.name
+        for c in spec.columns
+    )
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select {edited} from (select row_number() over () + 1 as line, {typed} "
+            f"from read_csv('{csv}', header = true, all_varchar = true))) "
+            f"to '{directory / (spec.name + '.parquet')}' (format parquet)"
+        )
+    csv.unlink()
+
+
+@pytest.mark.fast
+def test_typed_parquet_columns_still_break_every_value_rule(tmp_path: Path):
+    """Parquet columns of the contract's own type skip the checks of how a value is written
+    (they cannot fail), and every rule on the value itself still rejects its row."""
+    directory = extract_dir(tmp_path)
+    tables = {spec.name: spec for spec in contract.TABLES}
+    typed_parquet(
+        directory,
+        tables["programme_budget_lines"],
+        {"amount_gbp": "-amount_gbp", "financial_year": "null"},
+    )
+    typed_parquet(
+        directory,
+        tables["probation_appointments"],
+        {
+            "appointment_date": "date '10000-01-01'",
+            "record_updated_at": "cast(null as timestamp)",
+        },
+    )
+    typed_parquet(
+        directory,
+        tables["rj_referrals"],
+        {"decision_date": "cast(referral_date - interval 3 day as date)"},
+        line=4,
+    )
+    connection, reports = load(directory, max_share=1.0)
+    rejected = set(
+        connection.execute(
+            "select source_file, line_number, column_name, reason from audit.rejected_rows"
+        ).fetchall()
+    )
+    today = extracts.datetime.now(extracts.UTC).date()
+    decision = {row for row in rejected if row[:3] == ("rj_referrals.parquet", 4, "decision_date")}
+    assert decision and all(row[3].startswith("before ") for row in decision)
+    assert rejected - decision == {
+        ("programme_budget_lines.parquet", 2, "amount_gbp", "negative amount"),
+        ("programme_budget_lines.parquet", 2, "financial_year", "missing required value"),
+        ("probation_appointments.parquet", 2, "appointment_date", "not a date YYYY-MM-DD"),
+        (
+            "probation_appointments.parquet",
+            2,
+            "appointment_date",
+            f"after the delivery date ({today})",
+        ),
+        ("probation_appointments.parquet", 2, "record_updated_at", "missing required value"),
+    }
+    assert {r.table: (r.read, r.loaded + r.rejected) for r in reports} == {
+        r.table: (r.read, r.read) for r in reports
+    }
+
+
 def test_contract_page_matches_the_code(project_root: Path):
     page = (project_root / "docs" / "extract_contract.md").read_text()
     assert page == contract.render_markdown(), (
