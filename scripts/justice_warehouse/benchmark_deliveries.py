@@ -18,7 +18,9 @@ from pathlib import Path
 from justice_warehouse import scale_deliveries
 
 
-def build_command(warehouse_dir: Path, extracts: Path) -> list[str]:
+def build_command(warehouse_dir: Path, extracts: Path | None) -> list[str]:
+    """``justice-warehouse build`` into ``warehouse_dir`` (``extracts`` None: the bundled
+    seeds)."""
     return [
         sys.executable,
         "-m",
@@ -26,8 +28,7 @@ def build_command(warehouse_dir: Path, extracts: Path) -> list[str]:
         "build",
         "--warehouse",
         str(warehouse_dir / "justice.duckdb"),
-        "--extracts",
-        str(extracts),
+        *(["--extracts", str(extracts)] if extracts is not None else []),
         "--gx-dir",
         str(warehouse_dir / "gx"),
     ]

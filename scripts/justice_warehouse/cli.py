@@ -81,8 +81,9 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
         )
     page = benchmark_report.write_report(result, docs)
     for name, value in result["ratios"].items():
-        met = "met" if result["met"][name] else "MISSED"
-        print(f"{name}: {value:.3f} (target <= {result['targets'][name]}: {met})")
+        target = result["targets"].get(name)
+        verdict = "no target" if target is None else "met" if result["met"][name] else "MISSED"
+        print(f"{name}: {value:.3f} (target <= {target}: {verdict})")
     print(f"written: {page}")
     return 0
 

@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -450,14 +451,31 @@ def _keep_failed(
     )
 
 
+STEP_SECONDS = "step seconds:"  # the line a build ends with (the benchmark reads it)
+
+
 def _run_steps(options: BuildOptions, workdir: Path, build_id: str) -> None:
     marker = children.marker_value(options.warehouse.parent, build_id)
     candidate = workdir / WAREHOUSE_NAME
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def done(step: str) -> None:
+        nonlocal started
+        seconds[step] = time.perf_counter() - started
+        started = time.perf_counter()
+
     incremental = _load(options, candidate, build_id)
+    done("load")
     _dbt_build(options, candidate, incremental, marker)
+    done("dbt")
     _disclosure_check(options, candidate)
+    done("disclosure")
     _validate(options, candidate, marker)
+    done("validation")
     _publish(options, workdir, build_id)
+    done("publish")
+    _say(STEP_SECONDS + " " + ", ".join(f"{step} {value:.2f}" for step, value in seconds.items()))
 
 
 def build(options: BuildOptions) -> str:

@@ -159,12 +159,25 @@ def test_benchmark_smoke_at_small_scale(tmp_path: Path) -> None:
         "incremental_build",
         "full_build",
         "one_delivery",
+        "raw_load",
+        "end_to_end_build",
+        "bundled_build",
     }
     assert all(step["median_seconds"] > 0 for step in stored["steps"].values())
     assert stored["ratios"]["delivery_ratio"] > 0
+    assert stored["ratios"]["load_ratio"] > 1  # the checks cost something over a raw load
+    assert set(stored["end_to_end_step_seconds"]) == {
+        "load",
+        "dbt",
+        "disclosure",
+        "validation",
+        "publish",
+    }
     assert stored["compiled_statements"] > 200
     assert stored["validation_checks"] >= 30
     page = (tmp_path / "docs" / "benchmarks.md").read_text()
     assert "## `small` scale" in page
     assert "| dbt build / raw SQL |" in page
     assert "| one new delivery / full build, end to end |" in page
+    assert "| extract check and load / raw load |" in page
+    assert "The end-to-end build's own steps: load " in page
