@@ -9,7 +9,8 @@ Layout beside the published file (default ``warehouse/justice.duckdb``)::
     failed/<id>/          failed candidates, with reason.txt: the newest in full, older
                           ones reduced (retention.py)
     last_run.json         the last build's outcome and reason (runs.py), read by `status`
-    .candidates/<id>/     the build in progress (removed by the next build if killed)
+    .candidates/build/    the build in progress (removed by the next build if killed); one
+                          path for every build, so that dbt's partial parsing stays valid
     .build.lock           one build (or rollback) at a time
 
 Who may read each file is in permissions.py; the space a build needs, in space.py.
@@ -28,6 +29,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -43,6 +45,7 @@ from justice_warehouse import (
     retention,
     runs,
     space,
+    validate,
 )
 from justice_warehouse.paths import synthetic_seed_dir
 from justice_warehouse.settings import Settings
@@ -55,6 +58,9 @@ REPORTING_NAME = "reporting.duckdb"
 # The layout of the source tables: versions by delivery (deliveries.py). A published
 # warehouse of an older layout is rebuilt from its extracts, not extended.
 HISTORY_LAYOUT = "versions-by-delivery-1"
+# The candidate's folder under .candidates/: the same for every build (one at a time), since
+# dbt re-parses the whole project when the database path in its profile changes.
+CANDIDATE_NAME = "build"
 
 
 class BuildFailed(Exception):
@@ -272,12 +278,11 @@ def _gx_dir(options: BuildOptions) -> Path:
     return options.gx_dir or options.root / "gx"
 
 
-def _validate(options: BuildOptions, candidate: Path, marker: str) -> None:
-    from justice_warehouse import validate
+def _validate(options: BuildOptions, candidate: Path, worker: ProcessPoolExecutor) -> None:
 
     _say("[4/5] validation suites")
     report = validate.run_validation(
-        candidate, _gx_dir(options), options.settings, keep_runs=options.keep_runs, marker=marker
+        candidate, _gx_dir(options), options.settings, keep_runs=options.keep_runs, worker=worker
     )
     _say(validate.summary(report))
     if report.exit_code != 0:
@@ -465,14 +470,16 @@ def _run_steps(options: BuildOptions, workdir: Path, build_id: str) -> None:
         seconds[step] = time.perf_counter() - started
         started = time.perf_counter()
 
-    incremental = _load(options, candidate, build_id)
-    done("load")
-    _dbt_build(options, candidate, incremental, marker)
-    done("dbt")
-    _disclosure_check(options, candidate)
-    done("disclosure")
-    _validate(options, candidate, marker)
-    done("validation")
+    # The validation worker imports GX while the extracts load and dbt runs.
+    with validate.start_worker(_gx_dir(options), marker) as worker:
+        incremental = _load(options, candidate, build_id)
+        done("load")
+        _dbt_build(options, candidate, incremental, marker)
+        done("dbt")
+        _disclosure_check(options, candidate)
+        done("disclosure")
+        _validate(options, candidate, worker)
+        done("validation")
     _publish(options, workdir, build_id)
     done("publish")
     _say(STEP_SECONDS + " " + ", ".join(f"{step} {value:.2f}" for step, value in seconds.items()))
@@ -502,7 +509,7 @@ def _build_locked(options: BuildOptions) -> str:
     shutil.rmtree(directory / ".candidates", ignore_errors=True)  # a killed build's leftovers
     build_id = new_build_id()
     record = runs.started(directory, build_id, _source_label(options))
-    workdir = directory / ".candidates" / build_id
+    workdir = directory / ".candidates" / CANDIDATE_NAME
     try:
         found = _build_space(options, workdir)
         needed = sum(need.needed for need in found.needs)

@@ -47,6 +47,10 @@ class SpaceNeed:
         return f"needs {gib(self.needed)}, {gib(self.free)} free in {self.directory}"
 
 
+def _power_of_two_below(size: int) -> int:
+    return 1 << (size.bit_length() - 1) if size > 0 else 0
+
+
 def gib(size: float) -> str:
     return f"{size / 2**30:.2f} GiB"
 
@@ -116,10 +120,13 @@ class BuildSpace:
     @property
     def max_temp_size(self) -> str:
         """DuckDB's spill cap: half of what the build leaves free on the temp filesystem (the
-        last entry), and at least the temp share the check reserved."""
+        last entry), and at least the temp share the check reserved, each rounded down to a
+        power of two so that the cap (part of dbt's profile) stays the same from one build
+        to the next and dbt's partial parsing stays valid."""
         temp = self.needs[-1]
         left = max(temp.free - temp.needed, 0)
-        return f"{max(left // 2, self.temp_share, 2**20) // 2**20}MiB"
+        cap = max(_power_of_two_below(left // 2), _power_of_two_below(self.temp_share), 2**20)
+        return f"{cap // 2**20}MiB"
 
 
 def build_space(
