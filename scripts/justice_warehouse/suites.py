@@ -43,14 +43,14 @@ class SuiteSpec:
     expectations: list[Any] = field(default_factory=list)
     row_key: str | None = None
 
-    @property
-    def result_format(self) -> dict[str, Any]:
-        """GX's result format for this suite's checkpoint run."""
+    def result_format(self, keyed: bool = False) -> dict[str, Any]:
+        """GX's result format for this suite's checkpoint run; ``keyed`` adds the row key
+        (a scan per row-level expectation, so it is asked for only after one failed)."""
         result_format: dict[str, Any] = {
             "result_format": "SUMMARY",
             "partial_unexpected_count": FAILING_ROWS_SHOWN,
         }
-        if self.row_key:
+        if keyed and self.row_key:
             result_format["unexpected_index_column_names"] = [self.row_key]
         return result_format
 

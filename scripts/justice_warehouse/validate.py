@@ -200,7 +200,7 @@ def _configure(
                 name=spec.name,
                 validation_definitions=[definition],
                 actions=[],
-                result_format=spec.result_format,
+                result_format=spec.result_format(),
             )
         )
         checkpoints.append((spec, checkpoint))
@@ -329,18 +329,29 @@ def _run_checkpoints(
     for spec, checkpoint in checkpoints:
         try:
             result = checkpoint.run(run_id=run_identifier)
+            suite_outcomes = _outcomes(spec, result)
+            if spec.row_key and any(o.column and not o.success for o in suite_outcomes):
+                # A row-level expectation failed: run the suite again, naming failing rows
+                # by the suite's key (suites.SuiteSpec.row_key).
+                checkpoint.result_format = spec.result_format(keyed=True)
+                checkpoint.save()
+                suite_outcomes = _outcomes(spec, checkpoint.run(run_id=run_identifier))
         except Exception as error:  # GX raises, rather than reports, some asset-level failures
             outcomes.append(_suite_error(spec, "suite could not run", str(error)))
             continue
-        for suite_result in result.run_results.values():
-            for expectation_result in suite_result.results:
-                outcomes.append(
-                    _outcome(spec.checkpoint, suite_result.suite_name, expectation_result)
-                )
-        if not any(outcome.suite == spec.name for outcome in outcomes):
-            outcomes.append(_suite_error(spec, "suite produced no result", "no result returned"))
+        outcomes += suite_outcomes or [
+            _suite_error(spec, "suite produced no result", "no result returned")
+        ]
     context.build_data_docs()
     return outcomes, _custom_sql(specs)
+
+
+def _outcomes(spec: SuiteSpec, result: Any) -> list[ExpectationOutcome]:
+    return [
+        _outcome(spec.checkpoint, suite_result.suite_name, expectation_result)
+        for suite_result in result.run_results.values()
+        for expectation_result in suite_result.results
+    ]
 
 
 def _suite_error(spec: SuiteSpec, expectation: str, error: str) -> ExpectationOutcome:
