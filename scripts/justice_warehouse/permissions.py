@@ -13,13 +13,15 @@ everyone (0755; 0751 with a reader group, so others can open a path but not list
 
 The build runs with umask 077, so every file it (and dbt, and the validation worker) creates
 starts owner-only; ``apply`` then sets the documented modes, after publish, rollback and
-failure, and again at the start of every build (which repairs what a killed build left).
+failure, and again at the start of every build (which repairs what a killed build left). Only the
+files the build writes are touched, never the rest of a shared folder.
 """
 
 from __future__ import annotations
 
 import grp
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +30,17 @@ from pathlib import Path
 PRIVATE_UMASK = 0o077
 # Published for BI tools, relative to the warehouse folder.
 PUBLIC_NAMES = ("reporting.duckdb", "exports", "manifest.json")
+# What else the build writes in the warehouse folder (besides the warehouse file itself, its
+# .wal and its .tmp spill folder). Nothing else there is touched: the folder may be shared.
+PRIVATE_NAMES = (
+    "versions",
+    "failed",
+    ".candidates",
+    ".build.lock",
+    "last_run.json",
+    ".last_run.json.tmp",
+    ".manifest.json.tmp",
+)
 
 
 @dataclass(frozen=True)
@@ -80,9 +93,21 @@ def _set(path: Path, modes: Modes) -> None:
         os.chmod(path, mode)
 
 
+def is_shared_folder(path: Path) -> bool:
+    """A folder others write to or that holds more than the build's files (``/``, the home
+    folder, a sticky or world-writable one such as /tmp): never given the build's modes."""
+    if path.resolve() in (Path("/"), Path.home().resolve()):
+        return True
+    mode = path.stat().st_mode
+    return bool(mode & (stat.S_ISVTX | stat.S_IWOTH))
+
+
 def set_tree(path: Path, modes: Modes) -> None:
-    """``modes`` on ``path`` and everything below it (links are left alone)."""
+    """``modes`` on ``path`` and everything below it (links, and shared folders such as /tmp
+    given as a dbt target or log path, are left alone)."""
     if not path.exists() or path.is_symlink():
+        return
+    if path.is_dir() and is_shared_folder(path):
         return
     _set(path, modes)
     if path.is_dir():
@@ -98,22 +123,34 @@ def folder_modes(reader_group: str | None) -> Modes:
     return Modes(0o751, 0o751, gid) if gid is not None else Modes(0o755, 0o755)
 
 
+def make_warehouse_folder(directory: Path, reader_group: str | None) -> None:
+    """Create the warehouse folder (and its parents) if missing; a folder the build creates
+    gets the readers' mode (0755, or 0751 with a reader group). An existing one keeps its own:
+    the operator decides who may pass through it."""
+    if directory.is_dir():
+        return
+    directory.mkdir(parents=True)
+    _set(directory, folder_modes(reader_group))
+
+
 def apply(
-    warehouse_dir: Path,
+    warehouse: Path,
     private_dirs: list[Path],
     warehouse_group: str | None,
     reader_group: str | None,
 ) -> None:
-    """Set the documented modes on the warehouse folder and ``private_dirs`` (dbt's target and
-    logs, the validation results)."""
+    """Set the documented modes on what the build writes beside the ``warehouse`` file, and
+    on ``private_dirs`` (dbt's target and logs, the validation results)."""
     private = private_modes(warehouse_group)
     public = public_modes(reader_group)
-    if warehouse_dir.is_dir():
-        _set(warehouse_dir, folder_modes(reader_group))
-        for child in warehouse_dir.iterdir():
-            set_tree(child, public if child.name in PUBLIC_NAMES else private)
-    for directory in private_dirs:
-        set_tree(directory, private)
+    directory = warehouse.parent
+    own = {warehouse.name, f"{warehouse.name}.wal", f"{warehouse.name}.tmp", *PRIVATE_NAMES}
+    for name in sorted(own):  # the private ones first: a shared inode ends up readable
+        set_tree(directory / name, private)
+    for name in PUBLIC_NAMES:
+        set_tree(directory / name, public)
+    for folder in private_dirs:
+        set_tree(folder, private)
 
 
 def mode_of(path: Path) -> int:

@@ -124,7 +124,7 @@ def new_build_id() -> str:
 @contextmanager
 def build_lock(directory: Path) -> Iterator[None]:
     """Hold the directory's build lock; the kernel releases it if the process dies."""
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)  # a build makes it first, with its mode
     with (directory / ".build.lock").open("w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -397,20 +397,21 @@ def _build_space(options: BuildOptions, workdir: Path) -> space.BuildSpace:
 
 def private_dirs(options: BuildOptions) -> list[Path]:
     """Row-level folders outside the warehouse folder: dbt's target and logs, the validation
-    results and Data Docs, and a configured DuckDB temp directory."""
+    results and Data Docs. (A configured DuckDB temp directory holds only files DuckDB
+    creates under the build's umask.)"""
     settings = options.settings
     folders = [
         settings.target_path(options.root),
         settings.log_path(options.root),
         _gx_dir(options) / "uncommitted",
     ]
-    return folders + ([Path(settings.duckdb_temp_dir)] if settings.duckdb_temp_dir else [])
+    return folders
 
 
 def apply_modes(options: BuildOptions) -> None:
     settings = options.settings
     permissions.apply(
-        options.warehouse.parent,
+        options.warehouse,
         private_dirs(options),
         settings.warehouse_group,
         settings.reader_group,
@@ -494,6 +495,7 @@ def build(options: BuildOptions) -> str:
     """
     directory = options.warehouse.parent
     _require_salt_in_production(options.settings)
+    permissions.make_warehouse_folder(directory, options.settings.reader_group)
     with permissions.private_umask(), build_lock(directory):
         try:
             return _build_locked(options)
@@ -595,6 +597,6 @@ def rollback(warehouse: Path, settings: Settings | None = None) -> str:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(previous)
         retention.enforce(directory / "failed", settings.keep_failed)
-        permissions.apply(directory, [], settings.warehouse_group, settings.reader_group)
+        permissions.apply(warehouse, [], settings.warehouse_group, settings.reader_group)
     print(f"rolled back to build {previous.name}; build {current} kept in {aside}", file=sys.stdout)
     return previous.name

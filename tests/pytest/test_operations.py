@@ -137,7 +137,7 @@ def test_build_and_rollback_give_row_level_files_to_their_owner(
     assert rolled.returncode == 0, rolled.stdout + rolled.stderr
     wrong = wrong_modes(warehouse_dir, (0o640, 0o750), (0o640, 0o750), os.getgid())
     assert not wrong, wrong
-    assert mode(warehouse_dir) == 0o751
+    assert mode(warehouse_dir) == 0o755  # an existing folder keeps its own mode
 
 
 def test_a_killed_build_leaves_no_process_at_any_step(
@@ -242,7 +242,10 @@ def test_five_failing_builds_keep_the_configured_number_in_full(
 def test_a_space_shortage_found_before_anything_is_written(tmp_path: Path, project_root: Path):
     directory = tmp_path / "warehouse"
     # JW_SPACE_FACTOR=1e9: a build that needs more than any disk has.
-    result = build(project_root, directory, tmp_path, JW_SPACE_FACTOR="1e9")
+    group = grp.getgrgid(os.getgid()).gr_name
+    result = build(
+        project_root, directory, tmp_path, "--reader-group", group, JW_SPACE_FACTOR="1e9"
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "not enough disk space: needs " in result.stderr
     assert f"GiB free in {directory}" in result.stderr
@@ -252,6 +255,30 @@ def test_a_space_shortage_found_before_anything_is_written(tmp_path: Path, proje
     assert not (tmp_path / "target").exists()  # dbt never ran
     record = json.loads((directory / "last_run.json").read_text())
     assert record["exit_code"] == 2
+    assert mode(directory) == 0o751  # a folder the build creates: readers may pass through
+    assert mode(directory / "last_run.json") == ROW_LEVEL_FILE
+
+
+@pytest.mark.fast
+def test_only_the_builds_own_files_change_mode_in_a_shared_folder(
+    tmp_path: Path, project_root: Path
+):
+    """A warehouse (or dbt target) in a shared folder such as /tmp: the build sets the modes
+    of its own files only, never the folder's or a neighbour's."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    neighbour = shared / "someone_elses.csv"
+    neighbour.write_text("x\n")
+    os.chmod(neighbour, 0o644)
+    result = build(
+        project_root, shared, tmp_path, JW_SPACE_FACTOR="1e9", DBT_TARGET_PATH=str(shared)
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert mode(shared) == 0o1777
+    assert mode(neighbour) == 0o644
+    assert mode(shared / "last_run.json") == ROW_LEVEL_FILE
+    assert mode(shared / ".build.lock") == ROW_LEVEL_FILE
 
 
 @pytest.mark.fast
