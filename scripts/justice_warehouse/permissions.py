@@ -151,7 +151,3 @@ def apply(
         set_tree(directory / name, public)
     for folder in private_dirs:
         set_tree(folder, private)
-
-
-def mode_of(path: Path) -> int:
-    return path.stat().st_mode & 0o7777

@@ -445,10 +445,11 @@ def _keep_failed(
     build_id: str,
     error: BaseException,
     needed: int,
+    out_of_space: bool,
 ) -> Path:
     directory = options.warehouse.parent
     reduce_now = None
-    if space.is_out_of_space(error):
+    if out_of_space:
         reduce_now = "the build ran out of disk space"
     elif space.free_bytes(directory) < needed:
         reduce_now = f"keeping it would leave less than the {space.gib(needed)} a build needs"
@@ -531,14 +532,15 @@ def _build_locked(options: BuildOptions) -> str:
     try:
         _run_steps(options, workdir, build_id)
     except BuildFailed as error:
-        kept = _keep_failed(options, workdir, build_id, error, needed)
+        out_of_space = space.is_out_of_space(error)
+        kept = _keep_failed(options, workdir, build_id, error, needed, out_of_space)
         message = f"{error}\nbuild {build_id} failed; published files unchanged; {_kept(kept)}"
         # Out of space, the data proved nothing either way: the tool could not run.
-        exit_code = 2 if space.is_out_of_space(error) else error.exit_code
+        exit_code = 2 if out_of_space else error.exit_code
         runs.finished(directory, record, exit_code, str(error))
         raise BuildFailed(message, exit_code) from error
     except Exception as error:
-        kept = _keep_failed(options, workdir, build_id, error, needed)
+        kept = _keep_failed(options, workdir, build_id, error, needed, space.is_out_of_space(error))
         runs.finished(directory, record, 2, repr(error))
         raise BuildFailed(
             f"build {build_id} could not run: {error!r}; published files unchanged; {_kept(kept)}",
