@@ -17,7 +17,8 @@ export JW_PROJECT_DIR := $(CURDIR)
 SCALE ?= london
 RUNS ?= 3
 
-.PHONY: setup setup-spark build validate rollback test test-fast test-spark lint seeds bench clean
+.PHONY: setup setup-spark setup-dashboards setup-browser build validate rollback test test-fast \
+	test-spark lint seeds bench dashboards serve-dashboards screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +26,19 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The dashboards' JavaScript (Vega, Vega-Lite, Vega-Embed), exactly as dashboards/package-lock.json
+# pins it, into dashboards/node_modules; copied into the site at build time.
+DASHBOARDS_STAMP := dashboards/node_modules/.installed
+$(DASHBOARDS_STAMP): dashboards/package.json dashboards/package-lock.json
+	cd dashboards && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(DASHBOARDS_STAMP)
+
+setup-dashboards: $(DASHBOARDS_STAMP)
+
+# The browser tests use Debian's Chromium (never a browser downloaded at run time).
+setup-browser:
+	@command -v chromium >/dev/null || scripts/install-chromium.sh
 
 # The Spark extra (pyspark, dbt-spark) is installed only for the Spark targets.
 $(SPARK_STAMP): $(STAMP)
@@ -59,7 +73,7 @@ lint: setup
 	mkdir -p $(dir $(LINT_WAREHOUSE))
 	JW_DUCKDB_PATH=$(CURDIR)/$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models macros tests/dbt
 
-test: setup lint
+test: setup setup-dashboards setup-browser lint
 	$(BIN)/justice-warehouse check-seeds
 	$(BIN)/pytest
 
@@ -80,6 +94,22 @@ seeds: setup
 # target/benchmark and writes docs/benchmarks.md.
 bench: setup
 	$(BIN)/justice-warehouse benchmark --scale $(SCALE) --runs $(RUNS)
+
+# Static dashboards from warehouse/reporting.duckdb (read-only) into warehouse/dashboards/;
+# builds the warehouse first if there is none.
+dashboards: setup setup-dashboards
+	test -f $(dir $(WAREHOUSE))reporting.duckdb || $(MAKE) build
+	$(BIN)/justice-warehouse dashboards --warehouse $(WAREHOUSE)
+
+# The dashboards and the docs site on http://127.0.0.1:$(PORT)/dashboards/ (loopback only).
+PORT ?= 8080
+serve-dashboards: dashboards
+	@echo "dashboards: http://127.0.0.1:$(PORT)/dashboards/  docs: http://127.0.0.1:$(PORT)/docs/"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(dir $(WAREHOUSE))
+
+# The README's screenshots (docs/img/) from the built dashboards.
+screenshots: dashboards setup-browser
+	$(BIN)/python -m justice_warehouse.screenshots $(dir $(WAREHOUSE))dashboards docs/img
 
 clean:
 	rm -rf target logs .pytest_cache .ruff_cache

@@ -193,6 +193,21 @@ def _cmd_contract_doc(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dashboards(args: argparse.Namespace) -> int:
+    from justice_warehouse import dashboards, permissions
+    from justice_warehouse.publish import REPORTING_NAME
+
+    root = project_dir(args.settings.project_dir)
+    warehouse = _warehouse(args, root)
+    site = Path(args.out).resolve() if args.out else warehouse.parent / "dashboards"
+    # DashboardError is a RuntimeError: main() prints it and exits 2.
+    written = dashboards.build_site(warehouse.parent / REPORTING_NAME, root / "dashboards", site)
+    permissions.set_tree(site, permissions.public_modes(args.settings.reader_group))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def _group_options(command: argparse.ArgumentParser, settings: Settings) -> None:
     command.add_argument(
         "--warehouse-group",
@@ -336,6 +351,13 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
     check.add_argument("--json", help="also write the machine-readable result here")
     check.add_argument("--keep-runs", type=int, default=keep_runs, help=keep_runs_help)
     check.set_defaults(handler=_cmd_validate)
+
+    pages = commands.add_parser(
+        "dashboards", help="build the static dashboards from reporting.duckdb (read-only)"
+    )
+    pages.add_argument("--warehouse", help=warehouse_help)
+    pages.add_argument("--out", help="site folder (default: dashboards/ beside the warehouse)")
+    pages.set_defaults(handler=_cmd_dashboards)
 
     doc = commands.add_parser("contract-doc", help="print the extract contract as Markdown")
     doc.add_argument("--out", help="write it here instead of printing it")

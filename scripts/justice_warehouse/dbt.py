@@ -81,28 +81,25 @@ def _store_failing_rows(
     return texts
 
 
-def run_dbt(
+def dbt_process(
     root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
-) -> DbtResult:
+) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` for the project at ``root`` into the DuckDB file ``warehouse``.
 
     dbt dies with the calling process, even on SIGKILL (``children.die_with_parent``);
     ``marker`` is the build's ``children.MARKER`` value, by which a later build finds it.
     """
-    target_path = settings.target_path(root)
     env = dict(os.environ)  # the child inherits the environment, with the resolved settings
     env.update(settings.dbt_env())
     env.update(
         {
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             "JW_DUCKDB_PATH": str(warehouse),
-            "DBT_TARGET_PATH": str(target_path),
+            "DBT_TARGET_PATH": str(settings.target_path(root)),
         }
     )
     if marker:
         env[children.MARKER] = marker
-    run_results = target_path / "run_results.json"
-    run_results.unlink(missing_ok=True)
     command = [
         sys.executable,
         "-m",
@@ -114,7 +111,7 @@ def run_dbt(
         str(root),
         "--quiet",
     ]
-    completed = subprocess.run(
+    return subprocess.run(
         command,
         env=env,
         capture_output=True,
@@ -122,6 +119,15 @@ def run_dbt(
         check=False,
         preexec_fn=functools.partial(children.die_with_parent, os.getpid()),
     )
+
+
+def run_dbt(
+    root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
+) -> DbtResult:
+    """``dbt_process``, then every failing node read from run_results.json."""
+    run_results = settings.target_path(root) / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    completed = dbt_process(root, args, warehouse, settings, marker)
     if not run_results.is_file():
         raise DbtError(
             f"dbt {args[0]} could not run (exit {completed.returncode}):\n"

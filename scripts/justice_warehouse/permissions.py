@@ -6,7 +6,8 @@ Data Docs) are the owner's only: files 0600, folders 0700. With a warehouse grou
 (``JW_WAREHOUSE_GROUP`` or ``--warehouse-group``) they are also readable by that group
 (0640 / 0750), for analysts cleared for row-level data.
 
-What BI tools read (``reporting.duckdb``, ``exports/``, ``manifest.json``) is readable by
+What BI tools and readers read (``reporting.duckdb``, ``exports/``, ``manifest.json``, the
+docs site ``docs/`` and the dashboards ``dashboards/``: no row-level data) is readable by
 everyone (0644 / 0755), or by the reader group only (``JW_READER_GROUP`` or
 ``--reader-group``: 0640 / 0750). The warehouse folder itself can be passed through by
 everyone (0755; 0751 with a reader group, so others can open a path but not list it).
@@ -29,7 +30,7 @@ from pathlib import Path
 
 PRIVATE_UMASK = 0o077
 # Published for BI tools, relative to the warehouse folder.
-PUBLIC_NAMES = ("reporting.duckdb", "exports", "manifest.json")
+PUBLIC_NAMES = ("reporting.duckdb", "exports", "manifest.json", "docs", "dashboards")
 # What else the build writes in the warehouse folder (besides the warehouse file itself, its
 # .wal and its .tmp spill folder). Nothing else there is touched: the folder may be shared.
 PRIVATE_NAMES = (

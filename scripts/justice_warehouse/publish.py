@@ -58,6 +58,7 @@ REPORTING_NAME = "reporting.duckdb"
 # The layout of the source tables: versions by delivery (deliveries.py). A published
 # warehouse of an older layout is rebuilt from its extracts, not extended.
 HISTORY_LAYOUT = "versions-by-delivery-1"
+DOCS_DIR = "docs"  # dbt's docs site (docs_site.py): docs/index.html
 # The candidate's folder under .candidates/: the same for every build (one at a time), since
 # dbt re-parses the whole project when the database path in its profile changes.
 CANDIDATE_NAME = "build"
@@ -187,7 +188,7 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> bool:
 def _load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
     """Check and load the extracts; return whether the candidate is incremental."""
     source = options.extracts_dir or synthetic_seed_dir(options.root)
-    _say(f"[1/5] checking and loading extracts from {source}")
+    _say(f"[1/6] checking and loading extracts from {source}")
     incremental = _start_candidate(options, candidate)
     with duckdb.connect(
         str(candidate), config=options.settings.duckdb_config(candidate, keep_order=True)
@@ -241,7 +242,7 @@ def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool, marker
     from justice_warehouse.dbt import dbt_build_args, run_dbt
 
     how = "incremental, from the published warehouse" if incremental else "full refresh"
-    _say(f"[2/5] dbt build (seeds, models and data tests; {how})")
+    _say(f"[2/6] dbt build (seeds, models and data tests; {how})")
     args = dbt_build_args(
         options.published_figures_apply,
         full_refresh=not incremental,
@@ -257,7 +258,7 @@ def _dbt_build(options: BuildOptions, candidate: Path, incremental: bool, marker
 def _disclosure_check(options: BuildOptions, candidate: Path) -> None:
     from justice_warehouse import privacy
 
-    _say("[3/5] disclosure checks (small-number suppression, column sensitivity)")
+    _say("[3/6] disclosure checks (small-number suppression, column sensitivity)")
     manifest = options.settings.target_path(options.root) / "manifest.json"
     problems = privacy.check(candidate, manifest)
     if problems:
@@ -280,13 +281,21 @@ def _gx_dir(options: BuildOptions) -> Path:
 
 def _validate(options: BuildOptions, candidate: Path, worker: ProcessPoolExecutor) -> None:
 
-    _say("[4/5] validation suites")
+    _say("[4/6] validation suites")
     report = validate.run_validation(
         candidate, _gx_dir(options), options.settings, keep_runs=options.keep_runs, worker=worker
     )
     _say(validate.summary(report))
     if report.exit_code != 0:
         raise BuildFailed("validation failed", report.exit_code)
+
+
+def _docs_site(options: BuildOptions, workdir: Path, marker: str) -> None:
+    from justice_warehouse import docs_site
+
+    _say("[5/6] docs site (dbt docs generate --static)")
+    candidate = workdir / WAREHOUSE_NAME
+    docs_site.generate(options.root, candidate, options.settings, workdir / DOCS_DIR, marker)
 
 
 def export_reporting(candidate: Path, target: Path, exports: Path, storage_version: str) -> None:
@@ -353,8 +362,17 @@ def _replace_exports(new: Path, published: Path, readers: permissions.Modes) -> 
             stale.unlink()
 
 
+def _replace_docs(new: Path, published: Path, readers: permissions.Modes) -> None:
+    """The docs site is one file: published by atomic rename like the others."""
+    published.mkdir(exist_ok=True)
+    permissions.set_tree(new, readers)
+    permissions.set_tree(published, readers)
+    for page in new.iterdir():
+        os.replace(page, published / page.name)
+
+
 def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
-    _say("[5/5] publishing")
+    _say("[6/6] publishing")
     directory = options.warehouse.parent
     candidate, reporting = workdir / WAREHOUSE_NAME, workdir / REPORTING_NAME
     export_reporting(candidate, reporting, workdir / "exports", options.settings.storage_version)
@@ -364,6 +382,7 @@ def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
     permissions.set_tree(workdir / "exports", readers)
     _archive_published(directory, options.keep_versions)
     _replace_exports(workdir / "exports", directory / "exports", readers)
+    _replace_docs(workdir / DOCS_DIR, directory / DOCS_DIR, readers)
     os.replace(reporting, directory / REPORTING_NAME)
     os.replace(candidate, options.warehouse)
     _write_manifest(
@@ -482,6 +501,8 @@ def _run_steps(options: BuildOptions, workdir: Path, build_id: str) -> None:
         done("disclosure")
         _validate(options, candidate, worker)
         done("validation")
+    _docs_site(options, workdir, marker)
+    done("docs")
     _publish(options, workdir, build_id)
     done("publish")
     _say(STEP_SECONDS + " " + ", ".join(f"{step} {value:.2f}" for step, value in seconds.items()))

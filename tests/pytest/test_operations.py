@@ -143,10 +143,16 @@ def test_build_and_rollback_give_row_level_files_to_their_owner(
 def test_a_killed_build_leaves_no_process_at_any_step(
     warehouse_dir: Path, project_root: Path, tmp_path: Path
 ):
-    """SIGKILL at the load, dbt, validation and publish steps: within seconds nothing the build
-    started is alive (dbt and the validation worker die with it), and the files it left are
-    its owner's only."""
-    steps = {"load": "[1/5]", "dbt": "[2/5]", "validation": "[4/5]", "publish": "[5/5]"}
+    """SIGKILL at the load, dbt, validation, docs and publish steps: within seconds nothing the
+    build started is alive (dbt and the validation worker die with it), and the files it left
+    are its owner's only."""
+    steps = {
+        "load": "[1/6]",
+        "dbt": "[2/6]",
+        "validation": "[4/6]",
+        "docs": "[5/6]",
+        "publish": "[6/6]",
+    }
     for step, line_start in steps.items():
         process = start_build(warehouse_dir, project_root, tmp_path)
         assert process.stdout is not None
@@ -155,7 +161,7 @@ def test_a_killed_build_leaves_no_process_at_any_step(
             output.append(line)
             if line.startswith(line_start):
                 break
-        if step in ("dbt", "validation"):  # kill while the child (dbt, the GX worker) runs
+        if step in ("dbt", "validation", "docs"):  # kill while the child (dbt, GX) runs
             pid = process.pid
             started = wait_for(lambda: len(session_processes(pid)) > 1, 30)  # noqa: B023
             assert started, (step, "".join(output))

@@ -287,8 +287,11 @@ def test_dashboards_are_declared_as_exposures(built_warehouse: Path):
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     assert set(exposures) == {
         "restore_programme_dashboard",
+        "value_for_money_dashboard",
         "probation_engagement_dashboard",
+        "reoffending_costs_dashboard",
         "published_figures_report",
+        "figures_as_at_dashboard",
     }
     depends = {n for e in exposures.values() for n in e["depends_on"]["nodes"]}
     reporting = {

@@ -260,7 +260,7 @@ def test_killed_build_leaves_published_files_and_next_build_succeeds(
     before = digests(published)
     env = project_env(project_root, tmp_path)
     command = [sys.executable, "-m", "justice_warehouse.cli", *build_args(published, tmp_path)]
-    for step in ("[2/5]", "[4/5]"):
+    for step in ("[2/6]", "[4/6]"):
         process = subprocess.Popen(
             command,
             cwd=project_root,

@@ -171,6 +171,7 @@ def test_benchmark_smoke_at_small_scale(tmp_path: Path) -> None:
         "dbt",
         "disclosure",
         "validation",
+        "docs",
         "publish",
     }
     assert stored["compiled_statements"] > 200
