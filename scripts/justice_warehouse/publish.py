@@ -350,25 +350,18 @@ def _write_manifest(directory: Path, manifest: dict[str, str], readers: permissi
     os.replace(temporary, directory / "manifest.json")
 
 
-def _replace_exports(new: Path, published: Path, readers: permissions.Modes) -> None:
-    """Publish each Parquet file by atomic rename, then drop files no model writes any more."""
+def _replace_files(new: Path, published: Path, pattern: str, readers: permissions.Modes) -> None:
+    """Publish each ``pattern`` file of ``new`` into ``published`` by atomic rename (made
+    readable first), then drop the published ones no build writes any more."""
     published.mkdir(parents=True, exist_ok=True)
-    permissions.set_tree(published, readers)
-    names = {path.name for path in new.glob("*.parquet")}
-    for name in sorted(names):
-        os.replace(new / name, published / name)
-    for stale in published.glob("*.parquet"):
-        if stale.name not in names:
-            stale.unlink()
-
-
-def _replace_docs(new: Path, published: Path, readers: permissions.Modes) -> None:
-    """The docs site is one file: published by atomic rename like the others."""
-    published.mkdir(exist_ok=True)
     permissions.set_tree(new, readers)
     permissions.set_tree(published, readers)
-    for page in new.iterdir():
-        os.replace(page, published / page.name)
+    names = {path.name for path in new.glob(pattern)}
+    for name in sorted(names):
+        os.replace(new / name, published / name)
+    for stale in published.glob(pattern):
+        if stale.name not in names:
+            stale.unlink()
 
 
 def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
@@ -379,10 +372,9 @@ def _publish(options: BuildOptions, workdir: Path, build_id: str) -> None:
     # Readable by BI readers before they appear under the published names.
     readers = permissions.public_modes(options.settings.reader_group)
     permissions.set_tree(reporting, readers)
-    permissions.set_tree(workdir / "exports", readers)
     _archive_published(directory, options.keep_versions)
-    _replace_exports(workdir / "exports", directory / "exports", readers)
-    _replace_docs(workdir / DOCS_DIR, directory / DOCS_DIR, readers)
+    _replace_files(workdir / "exports", directory / "exports", "*.parquet", readers)
+    _replace_files(workdir / DOCS_DIR, directory / DOCS_DIR, "*.html", readers)
     os.replace(reporting, directory / REPORTING_NAME)
     os.replace(candidate, options.warehouse)
     _write_manifest(

@@ -14,10 +14,20 @@ from playwright.sync_api import sync_playwright
 
 PAGES = ("restore", "published_figures")
 VIEWPORT = {"width": 1500, "height": 1100}
+# True once Vega-Embed has drawn every visible chart (it puts an <svg> in the chart's div).
+CHARTS_DRAWN = (
+    "[...document.querySelectorAll('.group:not([hidden]) .chart')]"
+    ".every((chart) => chart.querySelector('svg'))"
+)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (scripts/install-chromium.sh), never a downloaded browser."""
+    return shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def take(site: Path, out: Path) -> list[Path]:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    chromium = chromium_path()
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as playwright:
@@ -25,10 +35,7 @@ def take(site: Path, out: Path) -> list[Path]:
         page = browser.new_page(viewport=VIEWPORT)
         for name in PAGES:
             page.goto((site / f"{name}.html").resolve().as_uri())
-            page.wait_for_function(
-                "[...document.querySelectorAll('.group:not([hidden]) .chart')]"
-                ".every((chart) => chart.querySelector('svg'))"
-            )
+            page.wait_for_function(CHARTS_DRAWN)
             path = out / f"dashboard_{name}.png"
             page.screenshot(path=str(path))
             written.append(path)

@@ -23,9 +23,9 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from conftest import PROJECT_ROOT, cli_env, run_cli
-from justice_warehouse import dashboards, docs_site
+from justice_warehouse import dashboards, docs_site, screenshots
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = screenshots.chromium_path()
 
 
 def build_site(warehouse: Path, tmp: Path, out: Path | None = None) -> Path:
@@ -91,11 +91,7 @@ def open_page(browser: Browser, url: str) -> tuple[Page, list[str]]:
 
 def wait_for_charts(page: Page) -> None:
     """Every visible chart drawn (Vega-Embed puts an <svg> in its div)."""
-    page.wait_for_function(
-        "[...document.querySelectorAll('.group:not([hidden]) .chart')]"
-        ".every((chart) => chart.querySelector('svg'))",
-        timeout=15_000,
-    )
+    page.wait_for_function(screenshots.CHARTS_DRAWN, timeout=15_000)
 
 
 def wait_for_docs(page: Page) -> None:
