@@ -7,9 +7,12 @@ reports ``read = loaded + rejected``, and the build fails when a rejection is in
 column or more than ``max_rejected_share`` of a file's rows are rejected.
 
 All checks are SQL run by DuckDB, so they scale with the file: every rule of a file is
-judged in one scan of its rows, each text value trimmed once (``_find_rejections``). Values
-are checked as text, except Parquet columns already of the contract's type, whose values are
-checked as they are (``NATIVE_PARQUET_TYPES``).
+judged in one scan of its rows (``_find_rejections``), after one scan that finds the text
+columns with nothing to trim and a hash aggregate that finds repeated keys. Values are
+checked as text, except Parquet columns already of the contract's type, whose values are
+checked as they are (``NATIVE_PARQUET_TYPES``). A Parquet file is scanned where it lies; a
+CSV file is copied once into a temp table numbered by line. A value that is exactly one of
+its column's codes passes that column's value rules at once (``_short_cut_codes``).
 """
 
 from __future__ import annotations
@@ -168,47 +171,65 @@ def _compare_columns(file: str, found: list[str], spec: Table, header_text: str 
     raise ExtractError(problems)
 
 
-def _read_raw(
-    connection: duckdb.DuckDBPyConnection, path: Path, spec: Table, raw: str
-) -> frozenset[str]:
-    """Copy the file into table ``raw`` with its line number, every value as text but the
-    Parquet columns of the contract's own type (NATIVE_PARQUET_TYPES); return those."""
+@dataclass(frozen=True)
+class _Source:
+    """A file's rows as the checks read them: ``rows`` is a relation with ``line_number``
+    and every contract column, as text but the ``native`` ones; ``temp_table`` is the table
+    to drop afterwards, if one was made."""
+
+    rows: str
+    native: frozenset[str]
+    temp_table: str | None = None
+
+
+def _open_source(connection: duckdb.DuckDBPyConnection, path: Path, spec: Table) -> _Source:
+    """The rows of one extract, every value as text but the Parquet columns of the
+    contract's own type (NATIVE_PARQUET_TYPES).
+
+    A CSV file is copied once into a temp table numbered by line. A Parquet file is read
+    where it lies, numbered by DuckDB's ``file_row_number``: each later step is a parallel
+    scan of the file, with no copy of its rows in memory."""
     names = [column.name for column in spec.columns]
     if path.suffix == ".csv":
         _check_header(path, spec)
+        raw = f"raw_{spec.name}"
         columns = "{" + ", ".join(f"{_quote(name)}: 'VARCHAR'" for name in names) + "}"
         source = (
             f"read_csv({_quote(str(path))}, header = true, auto_detect = false, delim = ',', "
             f"quote = '\"', escape = '\"', columns = {columns})"
         )
-        selected = ", ".join(names)
-        native: frozenset[str] = frozenset()
-    else:
+        try:
+            connection.execute(
+                f"create or replace temp table {raw} as "
+                f"select cast(row_number() over () + 1 as bigint) as line_number, "
+                f"{', '.join(names)} from {source}"
+            )
+        except duckdb.Error as error:
+            raise ExtractError([_reader_problem(path.name, str(error))]) from error
+        return _Source(raw, frozenset(), raw)
+    try:
         found = {
             row[0]: row[1]
             for row in connection.execute(
                 f"describe select * from read_parquet({_quote(str(path))})"
             ).fetchall()
         }
-        _compare_columns(path.name, list(found), spec)
-        source = f"read_parquet({_quote(str(path))})"
-        native = frozenset(
-            column.name
-            for column in spec.columns
-            if found[column.name] == NATIVE_PARQUET_TYPES.get(column.type)
-        )
-        selected = ", ".join(
-            name if name in native else f"cast({name} as varchar) as {name}" for name in names
-        )
-    try:
-        connection.execute(
-            f"create or replace temp table {raw} as "
-            f"select cast(row_number() over () + 1 as bigint) as line_number, {selected} "
-            f"from {source}"
-        )
     except duckdb.Error as error:
         raise ExtractError([_reader_problem(path.name, str(error))]) from error
-    return native
+    _compare_columns(path.name, list(found), spec)
+    native = frozenset(
+        column.name
+        for column in spec.columns
+        if found[column.name] == NATIVE_PARQUET_TYPES.get(column.type)
+    )
+    selected = ", ".join(
+        name if name in native else f"cast({name} as varchar) as {name}" for name in names
+    )
+    rows = (
+        f"(select cast(file_row_number + 2 as bigint) as line_number, {selected} "
+        f"from read_parquet({_quote(str(path))}, file_row_number = true))"
+    )
+    return _Source(rows, native)
 
 
 def _reader_problem(file: str, message: str) -> Problem:
@@ -230,6 +251,11 @@ def _trimmed(name: str) -> str:
     """A text column without its surrounding spaces, computed once per row for every rule
     (``_find_rejections``); the rules compare values trimmed, and report them as found."""
     return f"{name}__trimmed"
+
+
+def _is_known_code(name: str) -> str:
+    """Whether a value is exactly one of its column's codes (``_short_cut_codes``)."""
+    return f"{name}__is_known_code"
 
 
 def _normalised(column: Column) -> str:
@@ -389,19 +415,30 @@ def _type_checks(column: Column, present: str, build_date: date, native: bool) -
 
 
 def _checks(
-    column: Column, seeds_dir: Path, build_date: date, native: frozenset[str] = frozenset()
+    column: Column,
+    seeds_dir: Path,
+    build_date: date,
+    native: frozenset[str] = frozenset(),
+    known_codes: str | None = None,
 ) -> list[Check]:
-    """Every rule of one column (``native``: the columns read in their own type)."""
+    """Every rule of one column (``native``: the columns read in their own type). With
+    ``known_codes`` (``_short_cut_codes``), a value found exactly as one of those codes
+    passes the column's value rules without judging them one by one."""
     name = column.name
     present = _present(name, name in native)
 
     def select(condition: str, reason: str) -> Check:
+        if known_codes:
+            condition = f"case when {_is_known_code(name)} then false else ({condition}) end"
         return Check(name, condition, reason)
 
     checks = []
     if column.is_required:
         checks.append(select(f"not ({present})", "'missing required value'"))
-    checks += _type_checks(column, present, build_date, name in native)
+    checks += [
+        select(check.condition, check.reason)
+        for check in _type_checks(column, present, build_date, name in native)
+    ]
     if column.values or column.vocabulary:
         vocabulary = column.vocabulary or "the contract's list"
         codes = _vocabulary_sql(column, seeds_dir)
@@ -420,12 +457,39 @@ def _checks(
         )
     if column.key:
         checks.append(
-            select(
+            Check(
+                name,
                 f"{present} and line_number > {_first_line(name)}",
                 f"'duplicate primary key (first at line ' || {_first_line(name)} || ')'",
             )
         )
     return checks
+
+
+def _short_cut_codes(
+    connection: duckdb.DuckDBPyConnection, spec: Table, seeds_dir: Path
+) -> dict[str, str]:
+    """The text columns whose codes let the checks take a short cut, each with its codes'
+    SQL. A value found exactly as one of the codes passes every value rule of its column
+    (present, no control character, a known code once trimmed and cased), so only the
+    other values are judged rule by rule. That holds only if every code is non-empty,
+    trimmed, in the column's case and free of control characters, which is checked here
+    on the codes themselves; a column with a pattern keeps every rule."""
+    short_cuts = {}
+    for column in spec.columns:
+        if column.type != "varchar" or column.pattern or not (column.values or column.vocabulary):
+            continue
+        codes = _vocabulary_sql(column, seeds_dir)
+        rows = f"select unnest([{codes}])" if column.values else codes
+        cased = f"{column.case}(trim(code))" if column.case else "trim(code)"
+        unfit = connection.execute(
+            f"select count(*) from ({rows}) as vocabulary(code) where code is null "
+            f"or code = '' or code != {cased} "
+            f"or regexp_matches(code, {_quote(_CONTROL_CHARACTERS)})"
+        ).fetchall()[0][0]
+        if unfit == 0:
+            short_cuts[column.name] = codes
+    return short_cuts
 
 
 def _row_rule_checks(
@@ -462,33 +526,69 @@ def _row_rule_checks(
     return checks
 
 
+def _trimmed_already(
+    connection: duckdb.DuckDBPyConnection, source: _Source, spec: Table
+) -> frozenset[str]:
+    """The text columns none of whose values has surrounding spaces, found in one scan.
+    Their values are their own trimmed form, so the checks use them as they are: a trimmed
+    copy of every value would cost more than this scan."""
+    text = [c.name for c in spec.columns if c.name not in source.native]
+    if not text:
+        return frozenset()
+    verdicts = connection.execute(
+        "select "
+        + ", ".join(f"coalesce(bool_and(trim({name}) = {name}), true)" for name in text)
+        + f" from {source.rows} as r"
+    ).fetchall()[0]
+    return frozenset(name for name, is_trimmed in zip(text, verdicts, strict=True) if is_trimmed)
+
+
 def _find_rejections(
     connection: duckdb.DuckDBPyConnection,
-    raw: str,
+    source: _Source,
     spec: Table,
     checks: list[Check],
-    native: frozenset[str],
+    short_cuts: dict[str, str],
 ) -> None:
     """Every rule of a file in one scan of its rows: each rule's verdict is computed per row
-    and only the rows breaking at least one are kept (``flagged``, few); the temp table
-    ``rejections`` (line_number, column_name, reason, found_value) is unfolded from them.
+    and only the rows breaking at least one are kept (the temp table ``flagged``, few, with
+    their raw values); the temp table ``rejections`` (line_number, column_name, reason,
+    found_value) is unfolded from them.
 
     A repeated key is found by a hash aggregate (the repeated values and their first line,
     few rows) joined back, not by a window over every row, which would sort them."""
     keys = [column.name for column in spec.columns if column.key]
-    joins, first_lines = "", ""
+    trimmed_already = _trimmed_already(connection, source, spec)
+
+    def trim(name: str) -> str:
+        return name if name in trimmed_already else f"trim({name})"
+
     for key in keys:
         connection.execute(
             f"create or replace temp table repeated__{key} as "
-            f"select trim({key}) as key_value, min(line_number) as {_first_line(key)} "
-            f"from {raw} where nullif(trim({key}), '') is not null "
-            "group by 1 having count(*) > 1"
+            f"select {trim(key)} as key_value, min(line_number) as {_first_line(key)} "
+            f"from {source.rows} as r group by 1 "
+            "having count(*) > 1 and nullif(key_value, '') is not null"
         )
-        joins += f" left join repeated__{key} on trim(r.{key}) = repeated__{key}.key_value"
-        first_lines += f", {_first_line(key)}"
-    trimmed = "".join(
-        f", trim(r.{c.name}) as {_trimmed(c.name)}" for c in spec.columns if c.name not in native
+    # Each step's values are computed once per row, in its own projection: whether a value
+    # is one of its column's codes, then each text value trimmed (a known code is already),
+    # then the first line of a repeated key, then every rule's verdict.
+    known = "".join(
+        f", r.{name} in ({codes}) as {_is_known_code(name)}" for name, codes in short_cuts.items()
     )
+    trimmed = "".join(
+        f", case when {_is_known_code(c.name)} then {c.name} else {trim(c.name)} end "
+        f"as {_trimmed(c.name)}"
+        if c.name in short_cuts
+        else f", {trim(c.name)} as {_trimmed(c.name)}"
+        for c in spec.columns
+        if c.name not in source.native
+    )
+    joins = "".join(
+        f" left join repeated__{key} on t.{_trimmed(key)} = repeated__{key}.key_value"
+        for key in keys
+    )
+    first_lines = "".join(f", {_first_line(key)}" for key in keys)
     verdicts = ", ".join(
         f"coalesce({check.condition}, false) as broken_{number}"
         for number, check in enumerate(checks)
@@ -496,8 +596,11 @@ def _find_rejections(
     broken_any = " or ".join(f"broken_{number}" for number in range(len(checks)))
     connection.execute(
         "create or replace temp table flagged as select * from ("
-        f"select *, {verdicts} from (select r.*{trimmed}{first_lines} from {raw} as r{joins}) "
-        "as numbered"
+        f"select *, {verdicts} from ("
+        f"select t.*{first_lines} from ("
+        f"select *{trimmed} from (select r.*{known} from {source.rows} as r) as known"
+        f") as t{joins}"
+        ") as numbered"
         f") as judged where {broken_any}"
     )
     unfolded = " union all ".join(
@@ -506,7 +609,6 @@ def _find_rejections(
         for number, check in enumerate(checks)
     )
     connection.execute(f"create or replace temp table rejections as {unfolded}")
-    connection.execute("drop table flagged")
     for key in keys:
         connection.execute(f"drop table repeated__{key}")
 
@@ -537,27 +639,52 @@ def load_table(
     ``label`` names the file in rejections and reports (default its name).
     """
     label = label or path.name
-    raw = f"raw_{spec.name}"
-    native = _read_raw(connection, path, spec, raw)
-    read = connection.execute(f"select count(*) from {raw}").fetchall()[0][0]
+    source = _open_source(connection, path, spec)
+    try:
+        return _check_and_load(
+            connection, source, spec, seeds_dir, build_id, build_date, target, label
+        )
+    except (duckdb.IOException, duckdb.InvalidInputException) as error:
+        raise ExtractError([_reader_problem(label, str(error))]) from error
+    finally:
+        for table in ("flagged", "rejections", source.temp_table):
+            if table:
+                connection.execute(f"drop table if exists {table}")
+
+
+def _check_and_load(
+    connection: duckdb.DuckDBPyConnection,
+    source: _Source,
+    spec: Table,
+    seeds_dir: Path,
+    build_id: str,
+    build_date: date,
+    target: str | None,
+    label: str,
+) -> FileReport:
+    native = source.native
+    read = connection.execute(f"select count(*) from {source.rows} as r").fetchall()[0][0]
     if read == 0:
         raise ExtractError([Problem(label, "empty file: a header but no data rows")])
+    short_cuts = _short_cut_codes(connection, spec, seeds_dir)
     checks = [
-        check for column in spec.columns for check in _checks(column, seeds_dir, build_date, native)
+        check
+        for column in spec.columns
+        for check in _checks(column, seeds_dir, build_date, native, short_cuts.get(column.name))
     ]
     checks += [
         check
         for rule in spec.row_rules
         for check in _row_rule_checks(spec, rule, seeds_dir, native)
     ]
-    _find_rejections(connection, raw, spec, checks, native)
+    _find_rejections(connection, source, spec, checks, short_cuts)
     row_json = (
         "to_json(struct_pack(" + ", ".join(f"{c.name} := r.{c.name}" for c in spec.columns) + "))"
     )
     connection.execute(
         "insert into audit.rejected_rows select ?, current_timestamp, ?, x.line_number, "
         f"x.column_name, x.reason, x.found_value, {row_json} from rejections as x "
-        f"inner join {raw} as r on x.line_number = r.line_number "
+        "inner join flagged as r on x.line_number = r.line_number "
         "order by x.line_number, x.column_name",
         [build_id, label],
     )
@@ -580,11 +707,11 @@ def load_table(
     )
     connection.execute(
         # In line order without a sort: the loader's connection keeps insertion order.
-        f"create or replace {kind} {relation} as select {casts}{numbered} from {raw} "
+        f"create or replace {kind} {relation} as select {casts}{numbered} "
+        f"from {source.rows} as r "
         "where line_number not in (select line_number from rejections)"
     )
     loaded = connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
-    connection.execute(f"drop table {raw}")
     return FileReport(spec.name, label, read, loaded, rejected, key_rejections)
 
 
