@@ -81,13 +81,23 @@ def _store_failing_rows(
     return texts
 
 
-def dbt_process(
-    root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run ``dbt <args>`` for the project at ``root`` into the DuckDB file ``warehouse``.
+def start_dbt(
+    root: Path,
+    args: list[str],
+    warehouse: Path,
+    settings: Settings,
+    marker: str | None = None,
+    read_only: bool = False,
+    target_path: Path | None = None,
+) -> subprocess.Popen[str]:
+    """Start ``dbt <args>`` for the project at ``root`` on the DuckDB file ``warehouse``.
 
     dbt dies with the calling process, even on SIGKILL (``children.die_with_parent``);
     ``marker`` is the build's ``children.MARKER`` value, by which a later build finds it.
+    ``read_only`` opens the file read-only (the profile's access_mode), so that other
+    read-only processes can read it at the same time. ``target_path`` is dbt's target folder
+    (default the settings'). dbt parses the whole project again when the profile's values
+    differ from the last run's in that folder (4-5 s), so a read-only run keeps its own.
     """
     env = dict(os.environ)  # the child inherits the environment, with the resolved settings
     env.update(settings.dbt_env())
@@ -95,9 +105,11 @@ def dbt_process(
         {
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             "JW_DUCKDB_PATH": str(warehouse),
-            "DBT_TARGET_PATH": str(settings.target_path(root)),
+            "DBT_TARGET_PATH": str(target_path or settings.target_path(root)),
         }
     )
+    if read_only:
+        env["JW_DUCKDB_ACCESS_MODE"] = "read_only"
     if marker:
         env[children.MARKER] = marker
     command = [
@@ -111,14 +123,27 @@ def dbt_process(
         str(root),
         "--quiet",
     ]
-    return subprocess.run(
+    return subprocess.Popen(
         command,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
         preexec_fn=functools.partial(children.die_with_parent, os.getpid()),
     )
+
+
+def finish_dbt(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    """Wait for a dbt started by ``start_dbt``; its exit code and output."""
+    stdout, stderr = process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def dbt_process(
+    root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dbt <args>`` (``start_dbt``) and wait for it."""
+    return finish_dbt(start_dbt(root, args, warehouse, settings, marker))
 
 
 def run_dbt(
@@ -155,9 +180,15 @@ def dbt_build_args(
     and the unit tests: their inputs are fixed, so they run in ``make test`` (as dbt Labs
     recommends), not on every production build."""
     args = ["build", "--exclude", "path:seeds/synthetic", "--exclude-resource-type", "unit_test"]
+    args += dbt_vars_args(published_figures_apply, input_is_bundled_synthetic)
+    return args + (["--full-refresh"] if full_refresh else [])
+
+
+def dbt_vars_args(published_figures_apply: bool, input_is_bundled_synthetic: bool) -> list[str]:
+    """The build's ``--vars``. Every dbt command of one build passes the same: dbt parses
+    the whole project again (4-5 s) whenever they differ from the last command's."""
     dbt_vars = {
         "published_figures_apply": published_figures_apply,
         "input_is_bundled_synthetic": input_is_bundled_synthetic,
     }
-    args += ["--vars", json.dumps(dbt_vars)]
-    return args + (["--full-refresh"] if full_refresh else [])
+    return ["--vars", json.dumps(dbt_vars)]

@@ -3,9 +3,11 @@
 ``dbt docs generate --static`` writes ``static_index.html``: the page with the manifest and
 the catalog inlined, so it opens from a file share with no server and no network. The build
 generates it from the candidate (so the catalog describes the tables being published) and
-publishes it beside ``reporting.duckdb`` with the rest. ``--no-compile`` keeps it to about 2.5 s
-at the bundled scale instead of about 9: the lineage and the SQL as written are in the manifest
-dbt has just parsed; the compiled SQL of each model stays in dbt's target folder.
+publishes it beside ``reporting.duckdb`` with the rest. ``--no-compile`` inlines the manifest
+the build's ``dbt build`` has just written (the lineage and the SQL as written); the compiled
+SQL of each model stays in dbt's target folder. It runs with the candidate opened read-only,
+beside the validation, which waits for it before writing its audit rows (``DocsRun.wait``):
+about 1 s of dbt's own time at the bundled scale once its partial parse is warm.
 
 Two lines of dbt's page make the browser ask for files that do not exist (a console error in
 every reader's browser, and a request that a proxy may log): the file-tree icons are written
@@ -16,12 +18,17 @@ rewrites both; the browser tests (tests/pytest/test_dashboards.py) see any that 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
-from justice_warehouse.dbt import DbtError, dbt_process
+from justice_warehouse.dbt import DbtError, finish_dbt, start_dbt
 from justice_warehouse.settings import Settings
 
 DOCS_PAGE = "index.html"
+# dbt's target folder for the docs run, inside the build's: its read-only profile differs from
+# the build's, and each keeps its own partial parse (dbt.start_dbt).
+DOCS_TARGET = "docs_site"
 _REWRITES = {
     # Angular's ng-attr- prefix sets the attribute only once the expression has a value.
     '<use xlink:href="{{ getIcon(': '<use ng-attr-xlink:href="{{ getIcon(',
@@ -35,17 +42,54 @@ def offline_page(html: str) -> str:
     return html
 
 
-def generate(root: Path, warehouse: Path, settings: Settings, out: Path, marker: str) -> Path:
-    """Write the docs site of the project, its catalog read from ``warehouse``, to ``out``."""
-    page = settings.target_path(root) / "static_index.html"
+class DocsRun:
+    """``dbt docs generate --static`` running on a candidate opened read-only (``start``),
+    so that the validation can read the file at the same time."""
+
+    def __init__(self, process: subprocess.Popen[str], page: Path):
+        self._process = process
+        self._page = page
+        self._completed: subprocess.CompletedProcess[str] | None = None
+
+    def wait(self) -> None:
+        """Wait for dbt to exit (and release the file)."""
+        if self._completed is None:
+            self._completed = finish_dbt(self._process)
+
+    def stop(self) -> None:
+        """Stop dbt if it is still running (the build failed before it was needed)."""
+        if self._completed is None:
+            self._process.kill()
+            self.wait()
+
+    def write_page(self, out: Path) -> Path:
+        """Wait for dbt and write the offline page into ``out``; raise if dbt failed."""
+        self.wait()
+        completed = self._completed
+        assert completed is not None
+        if completed.returncode != 0 or not self._page.is_file():
+            raise DbtError(
+                f"dbt docs generate failed (exit {completed.returncode}):\n"
+                f"{(completed.stdout + completed.stderr)[-3000:]}"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        (out / DOCS_PAGE).write_text(offline_page(self._page.read_text()))
+        return out / DOCS_PAGE
+
+
+def start(
+    root: Path, warehouse: Path, settings: Settings, marker: str, vars_args: list[str]
+) -> DocsRun:
+    """Start generating the docs site of the project, its catalog read from ``warehouse``.
+    ``vars_args`` are the build's own ``--vars`` (``dbt.dbt_vars_args``), so that dbt's
+    partial parse of the build holds here. The catalog is read with the candidate opened
+    read-only, so that the validation can read it at the same time."""
+    target = settings.target_path(root) / DOCS_TARGET
+    page = target / "static_index.html"
     page.unlink(missing_ok=True)
-    args = ["docs", "generate", "--static", "--no-compile"]
-    completed = dbt_process(root, args, warehouse, settings, marker)
-    if completed.returncode != 0 or not page.is_file():
-        raise DbtError(
-            f"dbt docs generate failed (exit {completed.returncode}):\n"
-            f"{(completed.stdout + completed.stderr)[-3000:]}"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / DOCS_PAGE).write_text(offline_page(page.read_text()))
-    return out / DOCS_PAGE
+    # With --no-compile, dbt inlines the manifest it finds in its target folder: the build's.
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(settings.target_path(root) / "manifest.json", target / "manifest.json")
+    args = ["docs", "generate", "--static", "--no-compile", *vars_args]
+    process = start_dbt(root, args, warehouse, settings, marker, read_only=True, target_path=target)
+    return DocsRun(process, page)

@@ -28,7 +28,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -40,6 +40,7 @@ import duckdb
 from justice_warehouse import (
     children,
     deliveries,
+    docs_site,
     extracts,
     permissions,
     retention,
@@ -47,6 +48,7 @@ from justice_warehouse import (
     space,
     validate,
 )
+from justice_warehouse.docs_site import DocsRun
 from justice_warehouse.paths import synthetic_seed_dir
 from justice_warehouse.settings import Settings
 from justice_warehouse.storage import create_compatible_file
@@ -279,23 +281,37 @@ def _gx_dir(options: BuildOptions) -> Path:
     return options.gx_dir or options.root / "gx"
 
 
-def _validate(options: BuildOptions, candidate: Path, worker: ProcessPoolExecutor) -> None:
+def _validate(
+    options: BuildOptions,
+    candidate: Path,
+    worker: ProcessPoolExecutor,
+    before_audit: Callable[[], None],
+) -> None:
 
     _say("[4/6] validation suites")
     report = validate.run_validation(
-        candidate, _gx_dir(options), options.settings, keep_runs=options.keep_runs, worker=worker
+        candidate,
+        _gx_dir(options),
+        options.settings,
+        keep_runs=options.keep_runs,
+        worker=worker,
+        before_audit=before_audit,
     )
     _say(validate.summary(report))
     if report.exit_code != 0:
         raise BuildFailed("validation failed", report.exit_code)
 
 
-def _docs_site(options: BuildOptions, workdir: Path, marker: str) -> None:
-    from justice_warehouse import docs_site
+def _start_docs_site(options: BuildOptions, candidate: Path, marker: str) -> DocsRun:
+    from justice_warehouse.dbt import dbt_vars_args
 
-    _say("[5/6] docs site (dbt docs generate --static)")
-    candidate = workdir / WAREHOUSE_NAME
-    docs_site.generate(options.root, candidate, options.settings, workdir / DOCS_DIR, marker)
+    vars_args = dbt_vars_args(options.published_figures_apply, options.is_bundled_synthetic)
+    return docs_site.start(options.root, candidate, options.settings, marker, vars_args)
+
+
+def _docs_site(docs: DocsRun, workdir: Path) -> None:
+    _say("[5/6] docs site (dbt docs generate --static, run beside the validation)")
+    docs.write_page(workdir / DOCS_DIR)
 
 
 def export_reporting(candidate: Path, target: Path, exports: Path, storage_version: str) -> None:
@@ -491,9 +507,15 @@ def _run_steps(options: BuildOptions, workdir: Path, build_id: str) -> None:
         done("dbt")
         _disclosure_check(options, candidate)
         done("disclosure")
-        _validate(options, candidate, worker)
+        # The docs site's dbt reads the candidate read-only while the validation does: the
+        # validation waits for it before it writes its audit rows into the file.
+        docs = _start_docs_site(options, candidate, marker)
+        try:
+            _validate(options, candidate, worker, docs.wait)
+        finally:
+            docs.stop()
         done("validation")
-    _docs_site(options, workdir, marker)
+    _docs_site(docs, workdir)
     done("docs")
     _publish(options, workdir, build_id)
     done("publish")

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -439,11 +439,14 @@ def run_validation(
     keep_runs: int = DEFAULT_KEEP_RUNS,
     marker: str | None = None,
     worker: ProcessPoolExecutor | None = None,
+    before_audit: Callable[[], None] | None = None,
 ) -> ValidationReport:
     """Validate ``warehouse`` (opened read-only) with every suite; results under ``gx_dir``.
 
     ``worker`` is one from ``start_worker`` (default: started here, with ``marker``); it is
-    shut down before the audit rows are written, closing every connection GX opened."""
+    shut down before the audit rows are written, closing every connection GX opened.
+    ``before_audit`` is called just before those rows are written into ``warehouse``: the
+    build waits there for another read-only reader of the file to finish."""
     now = datetime.now(UTC)
     report = ValidationReport(
         run_id=new_run_id(now), run_at=now.isoformat(), warehouse=str(warehouse)
@@ -478,6 +481,8 @@ def run_validation(
             report.setup_error = f"validation could not run: {error} (details in {log_path})"
 
     _add_row_details(warehouse, queries, report)
+    if before_audit:
+        before_audit()
     append_audit(warehouse, uncommitted / "pending_audit", report)
     (runs_dir / f"{report.run_id}.json").write_text(json.dumps(report.to_json(), indent=2))
     index = uncommitted / "data_docs" / "local_site" / "index.html"

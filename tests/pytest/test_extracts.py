@@ -380,3 +380,27 @@ def test_seed_column_types_match_the_contract(project_root: Path):
             for name, kind in seed["config"]["column_types"].items()
         }
         assert types == {c.name: c.type for c in spec.columns}, seed["name"]
+
+
+def test_a_code_not_written_as_its_rules_compare_gets_no_short_cut(tmp_path: Path):
+    """A value found exactly as one of its codes passes its column's value rules at once
+    (``_short_cut_codes``), but only when the codes are written as the rules compare them.
+    Here the contact-type seed gains a code in mixed case: the column compares values in
+    lower case, so a value written exactly like that code is still an unknown code."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    vocabulary = seeds / "reference" / "contact_types.csv"
+    vocabulary.write_text(vocabulary.read_text() + "Home_Visit_X,A code in mixed case\n")
+    directory = extract_dir(tmp_path)
+    path = directory / "probation_appointments.csv"
+    edit_line(path, 5, field(path, 5, "contact_type"), "Home_Visit_X")
+    connection = duckdb.connect()
+    spec = contract.table("probation_appointments")
+    short_cuts = extracts._short_cut_codes(connection, spec, seeds)
+    assert "contact_type" not in short_cuts
+    assert {"provider_code", "borough_code", "outcome_code"} <= set(short_cuts)
+    extracts.load_extracts(connection, directory, seeds, "test")
+    rejected = connection.execute(
+        "select line_number, column_name, reason from audit.rejected_rows"
+    ).fetchall()
+    assert rejected == [(5, "contact_type", "unknown code (not in contact_types)")]
