@@ -9,7 +9,7 @@ a build's dbt and its own connections always agree.
 |---|---|---|
 | JW_PROJECT_DIR | nearest parent holding dbt_project.yml | the dbt project |
 | JW_DUCKDB_THREADS | 2 | DuckDB threads |
-| JW_DUCKDB_MEMORY_LIMIT | 4GB | DuckDB memory limit (spills past it) |
+| JW_DUCKDB_MEMORY_LIMIT | 3GB | DuckDB memory limit (spills past it; a build stays in 4 GiB) |
 | JW_DUCKDB_TEMP_DIR | ``<database>.tmp`` | where DuckDB spills |
 | JW_DUCKDB_PRESERVE_INSERTION_ORDER | false | lets DuckDB write large tables in less memory |
 | JW_DUCKDB_MAX_TEMP_SIZE | computed per build (space.py) | cap on what DuckDB may spill |
@@ -38,7 +38,7 @@ from pathlib import Path
 class Settings:
     project_dir: str | None = None
     duckdb_threads: str = "2"
-    duckdb_memory_limit: str = "4GB"
+    duckdb_memory_limit: str = "3GB"
     duckdb_temp_dir: str | None = None
     duckdb_preserve_insertion_order: str = "false"
     duckdb_max_temp_size: str | None = None
