@@ -257,12 +257,23 @@ def _merge(
     reopened_filter = (
         "and n.line_number not in (select line_number from reopened)" if reopened else ""
     )
-    connection.execute(
-        f"insert into main.{spec.name} select {', '.join('n.' + c.name for c in spec.columns)}, "
-        f"cast(? as date) from delivered as n where not exists (select 1 from current_versions "
-        f"as c where {_equal_columns(spec, 'c', 'n')}) {reopened_filter} order by n.line_number",
-        [delivery.delivery_date],
-    )
+    selected = f"select {', '.join('n.' + c.name for c in spec.columns)}, cast(? as date)"
+    has_current = connection.execute("select count(*) > 0 from current_versions").fetchall()
+    if has_current[0][0]:
+        connection.execute(
+            f"insert into main.{spec.name} {selected} from delivered as n where not exists "
+            f"(select 1 from current_versions as c where {_equal_columns(spec, 'c', 'n')}) "
+            f"{reopened_filter} order by n.line_number",
+            [delivery.delivery_date],
+        )
+    else:
+        # No record of the delivery is in the warehouse yet (a first delivery): every row is
+        # a new version, and the delivered table is already in line order (the loader's
+        # connection keeps insertion order), so the rows go in without the sort above.
+        connection.execute(
+            f"insert into main.{spec.name} {selected} from delivered as n",
+            [delivery.delivery_date],
+        )
     new_versions = (
         connection.execute(f"select count(*) from main.{spec.name}").fetchall()[0][0] - before
     )
