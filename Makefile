@@ -70,6 +70,7 @@ validate: setup
 lint: setup
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
+	$(BIN)/lint-imports
 	mkdir -p $(dir $(LINT_WAREHOUSE))
 	JW_DUCKDB_PATH=$(CURDIR)/$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models macros tests/dbt
 
@@ -81,6 +82,7 @@ test: setup setup-dashboards setup-browser lint
 # unit tests against a schema-only build (dbt build --empty); no pipeline build.
 test-fast: setup
 	$(BIN)/ruff check scripts tests
+	$(BIN)/lint-imports
 	$(BIN)/pytest -m "fast and not spark"
 
 # Builds the project on Spark and on DuckDB and compares every reporting model row by row.
@@ -109,7 +111,7 @@ serve-dashboards: dashboards
 
 # The README's screenshots (docs/img/) from the built dashboards.
 screenshots: dashboards setup-browser
-	$(BIN)/python -m justice_warehouse.screenshots $(dir $(WAREHOUSE))dashboards docs/img
+	$(BIN)/python -m justice_warehouse.present.screenshots $(dir $(WAREHOUSE))dashboards docs/img
 
 clean:
 	rm -rf target logs .pytest_cache .ruff_cache

@@ -22,7 +22,7 @@
     Each calling model sets its arguments once, as a `disclosure` dict in its
     config(meta=...) (threshold from var suppression_threshold, key, count, group and
     additive columns), and passes it here with **disclosure; the build's disclosure check
-    (scripts/justice_warehouse/privacy.py) reads the same dict from dbt's manifest.
+    (scripts/justice_warehouse/check/disclosure.py) reads the same dict from dbt's manifest.
 
     model_name: the calling model's name, as the allow list spells it.
     relation: a CTE holding key_columns, passthrough_columns and count_columns (integers).

@@ -99,8 +99,8 @@ def deliveries_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def schema_only_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every seed and model built with no rows (``dbt build --empty``, no tests): the
     relations the dbt unit tests need, in seconds, without the pipeline."""
-    from justice_warehouse.dbt import run_dbt
-    from justice_warehouse.settings import Settings
+    from justice_warehouse.build.dbt import run_dbt
+    from justice_warehouse.core.settings import Settings
 
     tmp = tmp_path_factory.mktemp("schema_only")
     warehouse = tmp / "schema.duckdb"

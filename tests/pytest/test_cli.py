@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,32 @@ def test_only_the_settings_module_reads_the_environment(project_root: Path):
         if path.name != "settings.py" and readers.search(path.read_text())
     ]
     assert offenders == []
+
+
+def _imported(args: list[str], cwd: Path, env: dict[str, str]) -> set[str]:
+    """The top-level packages a ``justice-warehouse`` process imported (``-X importtime``)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "justice_warehouse.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+@pytest.mark.fast
+def test_status_and_build_load_neither_numpy_nor_pandas(tmp_path: Path, project_root: Path):
+    env = cli_env(tmp_path)
+    warehouse = str(tmp_path / "warehouse" / "justice.duckdb")
+    status = _imported(["status", "--warehouse", warehouse], project_root, env)
+    # --help parses the arguments after every module the build command runs is imported.
+    build = _imported(["build", "--help"], project_root, env)
+    assert "justice_warehouse" in status and "duckdb" in status  # the record was read
+    for imported in (status, build):
+        assert not imported & {"numpy", "pandas"}, imported & {"numpy", "pandas"}

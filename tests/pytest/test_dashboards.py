@@ -23,7 +23,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from conftest import PROJECT_ROOT, cli_env, run_cli
-from justice_warehouse import dashboards, docs_site, screenshots
+from justice_warehouse.build import docs_site
+from justice_warehouse.present import dashboards, screenshots
 
 CHROMIUM = screenshots.chromium_path()
 

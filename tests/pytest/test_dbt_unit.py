@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from conftest import PROJECT_ROOT, copy_project
-from justice_warehouse.dbt import DbtResult, run_dbt
-from justice_warehouse.settings import Settings
+from justice_warehouse.build.dbt import DbtResult, run_dbt
+from justice_warehouse.core.settings import Settings
 
 pytestmark = pytest.mark.fast
 

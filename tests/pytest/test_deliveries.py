@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT
-from justice_warehouse import deliveries
-from justice_warehouse.extracts import ExtractError
+from justice_warehouse.gate import deliveries
+from justice_warehouse.gate.files import ExtractError
 
 pytestmark = pytest.mark.fast
 
@@ -231,16 +231,16 @@ def test_the_bundled_delivery_folder_links_to_the_bundled_seeds(project_root: Pa
 
 
 def test_the_committed_deliveries_match_the_generator(project_root: Path):
-    from justice_warehouse import seeds
+    from justice_warehouse.synth import seeds_check
 
     deliveries_dir = project_root / "seeds" / "deliveries"
-    assert seeds.compare_deliveries_with_generator(project_root, deliveries_dir) == []
+    assert seeds_check.compare_deliveries_with_generator(project_root, deliveries_dir) == []
 
 
 def test_a_scale_delivery_sequence_passes_the_gate_with_new_late_and_corrected_rows(
     connection, tmp_path
 ):
-    from justice_warehouse import scale_deliveries
+    from justice_warehouse.synth import scale_deliveries
 
     written = scale_deliveries.write_deliveries(tmp_path / "seq", "small", 3)
     dates = [w.delivery_date for w in written]

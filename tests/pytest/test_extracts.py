@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 
-from justice_warehouse import contract, extracts, generate
+from justice_warehouse.gate.contract.model import Table
+from justice_warehouse.gate.contract.render import render_markdown
+from justice_warehouse.gate.contract.tables import TABLES, table
+from justice_warehouse.gate.files import DEFAULT_MAX_REJECTED_SHARE, SQL_TYPES, ExtractError
+from justice_warehouse.gate.load import load_extracts
+from justice_warehouse.gate.rules import short_cut_codes
+from justice_warehouse.synth.register import rj_outcome_counts
 
 pytestmark = pytest.mark.fast
 
@@ -32,9 +39,9 @@ def edit_line(path: Path, line: int, old: str, new: str) -> None:
     path.write_text("\n".join(lines))
 
 
-def load(directory: Path, max_share: float = extracts.DEFAULT_MAX_REJECTED_SHARE):
+def load(directory: Path, max_share: float = DEFAULT_MAX_REJECTED_SHARE):
     connection = duckdb.connect()
-    reports = extracts.load_extracts(connection, directory, SEEDS, "test", max_share)
+    reports = load_extracts(connection, directory, SEEDS, "test", max_share)
     return connection, reports
 
 
@@ -224,7 +231,7 @@ def test_bad_input_names_file_line_and_column(fault: str, tmp_path: Path):
     inject, max_share, message = FAULTS[fault]
     directory = extract_dir(tmp_path)
     inject(directory)
-    with pytest.raises(extracts.ExtractError) as raised:
+    with pytest.raises(ExtractError) as raised:
         load(directory, max_share)
     assert message in str(raised.value), str(raised.value)
 
@@ -259,7 +266,7 @@ def test_more_than_one_percent_rejected_fails(tmp_path: Path):
     path = referrals(directory)
     for line in range(2, 14):  # 12 of 988 rows: 1.2%
         edit_line(path, line, field(path, line, "referral_source"), "carrier_pigeon")
-    with pytest.raises(extracts.ExtractError) as raised:
+    with pytest.raises(ExtractError) as raised:
         load(directory)
     assert "too many rejections: 12 of 988 rows rejected, more than 1.0%" in str(raised.value)
 
@@ -285,18 +292,15 @@ def test_bom_crlf_and_parquet_are_accepted(tmp_path: Path):
     outcomes = connection.execute(
         "select outcome, count(*) from main.rj_referrals group by 1 order by 1"
     ).fetchall()
-    assert dict(outcomes) == generate.rj_outcome_counts()
+    assert dict(outcomes) == rj_outcome_counts()
 
 
-def typed_parquet(
-    directory: Path, spec: contract.Table, edits: dict[str, str], line: int = 2
-) -> None:
+def typed_parquet(directory: Path, spec: Table, edits: dict[str, str], line: int = 2) -> None:
     """Rewrite ``spec``'s CSV as Parquet in the contract's own column types, with ``edits``
     (column -> SQL expression over the typed row) applied to the row at ``line``."""
     csv = directory / f"{spec.name}.csv"
     typed = ", ".join(
-        f"cast(nullif({c.name}, '') as {extracts.SQL_TYPES[c.type]}) as {c.name}"
-        for c in spec.columns
+        f"cast(nullif({c.name}, '') as {SQL_TYPES[c.type]}) as {c.name}" for c in spec.columns
     )
     edited = ", ".join(
         f"case when line = {line} then {edits[c.name]} else {c.name} end as {c.name}"
@@ -318,7 +322,7 @@ def test_typed_parquet_columns_still_break_every_value_rule(tmp_path: Path):
     """Parquet columns of the contract's own type skip the checks of how a value is written
     (they cannot fail), and every rule on the value itself still rejects its row."""
     directory = extract_dir(tmp_path)
-    tables = {spec.name: spec for spec in contract.TABLES}
+    tables = {spec.name: spec for spec in TABLES}
     typed_parquet(
         directory,
         tables["programme_budget_lines"],
@@ -344,7 +348,7 @@ def test_typed_parquet_columns_still_break_every_value_rule(tmp_path: Path):
             "select source_file, line_number, column_name, reason from audit.rejected_rows"
         ).fetchall()
     )
-    today = extracts.datetime.now(extracts.UTC).date()
+    today = datetime.now(UTC).date()
     decision = {row for row in rejected if row[:3] == ("rj_referrals.parquet", 4, "decision_date")}
     assert decision and all(row[3].startswith("before ") for row in decision)
     assert rejected - decision == {
@@ -366,7 +370,7 @@ def test_typed_parquet_columns_still_break_every_value_rule(tmp_path: Path):
 
 def test_contract_page_matches_the_code(project_root: Path):
     page = (project_root / "docs" / "extract_contract.md").read_text()
-    assert page == contract.render_markdown(), (
+    assert page == render_markdown(), (
         "run: justice-warehouse contract-doc --out docs/extract_contract.md"
     )
 
@@ -374,7 +378,7 @@ def test_contract_page_matches_the_code(project_root: Path):
 def test_seed_column_types_match_the_contract(project_root: Path):
     declared = yaml.safe_load((SEEDS / "synthetic" / "_synthetic__seeds.yml").read_text())
     for seed in declared["seeds"]:
-        spec = contract.table(seed["name"])
+        spec = table(seed["name"])
         types = {  # seeds say string (portable to Spark); DuckDB reads it as varchar
             name: kind.replace(" ", "").replace("string", "varchar")
             for name, kind in seed["config"]["column_types"].items()
@@ -384,7 +388,7 @@ def test_seed_column_types_match_the_contract(project_root: Path):
 
 def test_a_code_not_written_as_its_rules_compare_gets_no_short_cut(tmp_path: Path):
     """A value found exactly as one of its codes passes its column's value rules at once
-    (``_short_cut_codes``), but only when the codes are written as the rules compare them.
+    (``short_cut_codes``), but only when the codes are written as the rules compare them.
     Here the contact-type seed gains a code in mixed case: the column compares values in
     lower case, so a value written exactly like that code is still an unknown code."""
     seeds = tmp_path / "seeds"
@@ -395,11 +399,11 @@ def test_a_code_not_written_as_its_rules_compare_gets_no_short_cut(tmp_path: Pat
     path = directory / "probation_appointments.csv"
     edit_line(path, 5, field(path, 5, "contact_type"), "Home_Visit_X")
     connection = duckdb.connect()
-    spec = contract.table("probation_appointments")
-    short_cuts = extracts._short_cut_codes(connection, spec, seeds)
+    spec = table("probation_appointments")
+    short_cuts = short_cut_codes(connection, spec, seeds)
     assert "contact_type" not in short_cuts
     assert {"provider_code", "borough_code", "outcome_code"} <= set(short_cuts)
-    extracts.load_extracts(connection, directory, seeds, "test")
+    load_extracts(connection, directory, seeds, "test")
     rejected = connection.execute(
         "select line_number, column_name, reason from audit.rejected_rows"
     ).fetchall()

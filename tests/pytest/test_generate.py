@@ -9,7 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from justice_warehouse import generate, seeds
+from justice_warehouse.synth import seeds_check
+from justice_warehouse.synth.appointments import PROBATION_PEOPLE
+from justice_warehouse.synth.generate import build_all, write_seeds
+from justice_warehouse.synth.register import (
+    CALIBRATED_FIGURES,
+    DEFAULT_SEED,
+    rj_direct_conferences,
+    rj_outcome_counts,
+)
 
 pytestmark = pytest.mark.fast
 
@@ -18,41 +26,41 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 @pytest.fixture(scope="module")
 def frames() -> dict[str, pd.DataFrame]:
-    return generate.build_all()
+    return build_all()
 
 
 def test_committed_seeds_equal_the_generator_output(project_root: Path):
-    assert seeds.compare_with_generator(project_root / "seeds" / "synthetic") == []
+    assert seeds_check.compare_with_generator(project_root / "seeds" / "synthetic") == []
 
 
 def test_a_changed_seed_file_is_reported(tmp_path: Path):
-    generate.write_seeds(tmp_path)
+    write_seeds(tmp_path)
     path = tmp_path / "rj_referrals.csv"
     path.write_text(path.read_text().replace("declined", "took_up", 1))
     (tmp_path / "reoffending_costs.csv").unlink()
-    differences = seeds.compare_with_generator(tmp_path)
+    differences = seeds_check.compare_with_generator(tmp_path)
     assert len(differences) == 2
     assert any("rj_referrals.csv differs" in d for d in differences)
     assert any("reoffending_costs.csv is missing" in d for d in differences)
 
 
 def test_same_seed_same_bytes_other_seed_other_rows(tmp_path: Path):
-    first = generate.write_seeds(tmp_path / "a")
-    second = generate.write_seeds(tmp_path / "b")
-    other = generate.write_seeds(tmp_path / "c", seed=7)
+    first = write_seeds(tmp_path / "a")
+    second = write_seeds(tmp_path / "b")
+    other = write_seeds(tmp_path / "c", seed=7)
     for a, b, c in zip(first, second, other, strict=True):
         assert a.path.read_bytes() == b.path.read_bytes()
         if a.name in {"rj_referrals", "probation_appointments"}:
             assert a.path.read_bytes() != c.path.read_bytes()
 
 
-@pytest.mark.parametrize("seed", [generate.DEFAULT_SEED, 1, 2])
+@pytest.mark.parametrize("seed", [DEFAULT_SEED, 1, 2])
 def test_referrals_reproduce_published_aggregates_for_any_seed(seed: int):
-    referrals = generate.build_all(seed)["rj_referrals"]
+    referrals = build_all(seed)["rj_referrals"]
     assert len(referrals) == 988
     assert referrals["referral_id"].is_unique
-    assert referrals["outcome"].value_counts().to_dict() == generate.rj_outcome_counts()
-    assert (referrals["conference_date"] != "").sum() == generate.rj_direct_conferences()
+    assert referrals["outcome"].value_counts().to_dict() == rj_outcome_counts()
+    assert (referrals["conference_date"] != "").sum() == rj_direct_conferences()
     took_up = referrals[referrals["outcome"] == "took_up"]
     assert (took_up["conversation_date"] != "").all()
 
@@ -114,7 +122,7 @@ def test_probation_caseload_includes_people_never_seen(frames):
     attended = appointments["outcome_code"].isin(["ATTC", "AFTC", "ATSH"])
     people_attending = appointments[attended]["case_reference"].nunique()
     people = appointments["case_reference"].nunique()
-    assert people == generate.PROBATION_PEOPLE
+    assert people == PROBATION_PEOPLE
     assert 0 < people - people_attending < people * 0.2
     assert appointments.duplicated(["case_reference", "appointment_date"]).sum() == 0
 
@@ -124,4 +132,4 @@ def test_the_generator_targets_exactly_the_figures_the_register_calls_calibrated
         calibrated = {
             row["figure_id"] for row in csv.DictReader(handle) if row["check_kind"] == "calibrated"
         }
-    assert set(generate.CALIBRATED_FIGURES) == calibrated
+    assert set(CALIBRATED_FIGURES) == calibrated

@@ -10,10 +10,10 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT
-from justice_warehouse import extracts
-from justice_warehouse.dbt import dbt_build_args, run_dbt
-from justice_warehouse.paths import synthetic_seed_dir
-from justice_warehouse.settings import Settings
+from justice_warehouse.build.dbt import dbt_build_args, run_dbt
+from justice_warehouse.core.paths import synthetic_seed_dir
+from justice_warehouse.core.settings import Settings
+from justice_warehouse.gate.load import load_extracts
 
 # The previous extract was taken as at the start of the last month of the bundled
 # appointments: it lacked every record changed since (that month's, and later corrections).
@@ -48,9 +48,7 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     monkey.setenv("DBT_LOG_PATH", str(tmp / "logs"))
     incremental = tmp / "incremental.duckdb"
     with duckdb.connect(str(incremental)) as connection:
-        extracts.load_extracts(
-            connection, synthetic_seed_dir(PROJECT_ROOT), PROJECT_ROOT / "seeds", "test"
-        )
+        load_extracts(connection, synthetic_seed_dir(PROJECT_ROOT), PROJECT_ROOT / "seeds", "test")
         held_back = f"record_updated_at >= timestamp '{NEW_MONTH}'"
         connection.execute(
             "create table main.held_back as select * from main.probation_appointments "

@@ -9,7 +9,8 @@ from itertools import pairwise
 import duckdb
 
 from conftest import rows
-from justice_warehouse import generate, privacy
+from justice_warehouse.check import disclosure
+from justice_warehouse.synth.register import register, rj_outcome_counts
 
 
 def test_schemas_are_exactly_the_four_layers_plus_sources_landing_and_audit(
@@ -38,8 +39,8 @@ def test_referral_outcomes_reproduce_the_published_counts(warehouse):
         rows(warehouse, "select outcome, referrals from reporting.rj_referral_outcomes")
     )
     # each outcome's published figure (seed referral_outcomes -> published_figures)
-    assert outcomes == generate.rj_outcome_counts()
-    assert sum(outcomes.values()) == generate.register()["rj_referrals_total"]
+    assert outcomes == rj_outcome_counts()
+    assert sum(outcomes.values()) == register()["rj_referrals_total"]
 
 
 def test_fact_referrals_grain_and_stages(warehouse):
@@ -106,7 +107,7 @@ def test_funnels_never_increase_and_add_up(warehouse, built_warehouse):
             # suppressed cells are null, so the shown cells add up to less than London's total
             assert shown == london if suppressed == 0 else shown < london
         # the stage list as the model declared it (its disclosure config in the manifest)
-        stages = privacy.read_manifest(manifest).suppressed[table].counts
+        stages = disclosure.read_manifest(manifest).suppressed[table].counts
         broken = " or ".join(f"{later} > {earlier}" for earlier, later in pairwise(stages))
         increases = rows(warehouse, f"select count(*) from reporting.{table} where {broken}")
         assert increases == [(0,)]

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from justice_warehouse import children, permissions, retention, space
+from justice_warehouse.core import processes
+from justice_warehouse.operate import permissions, retention, space
 from test_extracts import FAULTS, extract_dir
 from test_publish import PUBLISHED, build, build_args, digests, project_env
 
@@ -354,14 +355,14 @@ def test_a_leftover_process_of_an_earlier_build_is_found_and_stopped(tmp_path: P
     directory = tmp_path / "warehouse"
     directory.mkdir()
     env = dict(os.environ)
-    env[children.MARKER] = children.marker_value(directory, "earlier-build")
+    env[processes.MARKER] = processes.marker_value(directory, "earlier-build")
     # Not a child of this process, as a killed build's worker is not: started by a shell
     # that exits at once.
     subprocess.run(["sh", "-c", "sleep 120 >/dev/null 2>&1 &"], env=env, check=True)
-    assert wait_for(lambda: bool(children.leftovers(directory)), 5)
-    (found,) = children.leftovers(directory)
+    assert wait_for(lambda: bool(processes.leftovers(directory)), 5)
+    (found,) = processes.leftovers(directory)
     assert found.build_id == "earlier-build"
     assert "sleep 120" in found.command
-    assert not children.leftovers(directory, current_build="earlier-build")
-    children.stop([found])
-    assert wait_for(lambda: not children.leftovers(directory), 5)
+    assert not processes.leftovers(directory, current_build="earlier-build")
+    processes.stop([found])
+    assert wait_for(lambda: not processes.leftovers(directory), 5)

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import cli_env, copy_project, copy_with, run_cli
-from justice_warehouse import privacy
+from justice_warehouse.check import disclosure
 
 
 def manifest_of(built_warehouse: Path) -> Path:
@@ -23,7 +23,7 @@ def manifest_of(built_warehouse: Path) -> Path:
 
 
 def test_built_warehouse_passes_every_disclosure_check(built_warehouse: Path):
-    assert privacy.check(built_warehouse, manifest_of(built_warehouse)) == []
+    assert disclosure.check(built_warehouse, manifest_of(built_warehouse)) == []
     with duckdb.connect(str(built_warehouse), read_only=True) as connection:
         suppressed = connection.execute(
             "select count(*) from reporting.probation_engagement_monthly "
@@ -41,8 +41,8 @@ def test_an_unsuppressed_count_is_found(built_warehouse: Path, tmp_path: Path):
         "group by borough_code",
     )
     with duckdb.connect(str(copy), read_only=True) as connection:
-        models = privacy.read_manifest(manifest_of(built_warehouse))
-        problems = privacy.small_count_problems(connection, models)
+        models = disclosure.read_manifest(manifest_of(built_warehouse))
+        problems = disclosure.small_count_problems(connection, models)
     assert problems and problems[0].startswith("reporting.leaky_conferences.conferences:")
 
 
@@ -59,8 +59,8 @@ def test_a_lone_suppressed_cell_is_found(built_warehouse: Path, tmp_path: Path):
         assert connection.execute(
             "select count(*) from reporting.rj_funnel_monthly where is_took_up_suppressed"
         ).fetchall() == [(1,)]
-        models = privacy.read_manifest(manifest_of(built_warehouse))
-        lone = privacy.lone_suppression_problems(connection, models)
+        models = disclosure.read_manifest(manifest_of(built_warehouse))
+        lone = disclosure.lone_suppression_problems(connection, models)
     assert any(p.startswith("reporting.rj_funnel_monthly.took_up: 1 column group") for p in lone)
 
 
@@ -68,13 +68,15 @@ def test_every_reporting_column_is_classified_and_none_identifying(
     built_warehouse: Path, tmp_path: Path
 ):
     manifest = manifest_of(built_warehouse)
-    assert privacy.classification_problems(privacy.read_manifest(manifest)) == []
+    assert disclosure.classification_problems(disclosure.read_manifest(manifest)) == []
     document = json.loads(manifest.read_text())
     node = document["nodes"]["model.justice_warehouse.rj_referral_outcomes"]
     node["columns"]["outcome"]["meta"] = {"sensitivity": "pseudonymous"}
     node["columns"]["referrals"]["meta"] = {}
     (tmp_path / "manifest.json").write_text(json.dumps(document))
-    problems = privacy.classification_problems(privacy.read_manifest(tmp_path / "manifest.json"))
+    problems = disclosure.classification_problems(
+        disclosure.read_manifest(tmp_path / "manifest.json")
+    )
     assert len(problems) == 2
     assert "sensitivity 'pseudonymous' may not reach a reporting model" in problems[0]
     assert "no meta.sensitivity" in problems[1]
@@ -156,7 +158,7 @@ def test_production_build_refuses_without_a_salt(project_root: Path, tmp_path: P
 def test_disclosure_config_is_read_from_the_manifest_as_each_model_sets_it(
     built_warehouse: Path,
 ):
-    models = privacy.read_manifest(manifest_of(built_warehouse))
+    models = disclosure.read_manifest(manifest_of(built_warehouse))
     assert set(models.suppressed) == {
         "rj_referral_outcomes",
         "rj_referral_outcomes_as_at",
@@ -179,7 +181,9 @@ def test_deliberately_unsuppressed_model_fails_the_build(built_warehouse: Path, 
     model = project / "models" / "reporting" / "rj_funnel_by_borough.sql"
     text = model.read_text()
     # the same contract, but every count shown: the suppression macro bypassed
-    stages = privacy.read_manifest(manifest_of(built_warehouse)).suppressed["rj_funnel_by_borough"]
+    stages = disclosure.read_manifest(manifest_of(built_warehouse)).suppressed[
+        "rj_funnel_by_borough"
+    ]
     flags = ", ".join(f"false as is_{column}_suppressed" for column in stages.counts)
     text = text.replace("from suppressed\n", f"from (select *, {flags} from complete) as raw\n")
     model.write_text(text)

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from conftest import cli_env, run_cli
-from justice_warehouse import generate
+from justice_warehouse.synth.register import rj_outcome_counts
 from test_extracts import FAULTS, extract_dir
 
 PUBLISHED = ("justice.duckdb", "reporting.duckdb", "manifest.json")
@@ -71,7 +71,7 @@ def published(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -
     return directory
 
 
-def test_a_build_publishes_both_files(published: Path):
+def test_a_build_publishes_both_files(published: Path, built_warehouse: Path):
     manifest = json.loads((published / "manifest.json").read_text())
     assert manifest["source"] == "bundled synthetic seeds"
     with duckdb.connect(str(published / "reporting.duckdb"), read_only=True) as connection:
@@ -97,7 +97,40 @@ def test_a_build_publishes_both_files(published: Path):
         "rj_referral_outcomes_as_at",
         "rj_status_movement",
     }
-    assert outcomes == generate.rj_outcome_counts()
+    assert outcomes == rj_outcome_counts()
+    # The row-level warehouse: every layer, and its reporting schema row for row the file BI
+    # reads (both ways, duplicates counted).
+    with duckdb.connect(str(published / "justice.duckdb"), read_only=True) as connection:
+        schemas = {
+            schema
+            for (schema,) in connection.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        }
+        connection.execute(f"attach '{published / 'reporting.duckdb'}' as bi (read_only)")
+        differing = [
+            name
+            for _, name in tables
+            if connection.execute(
+                f"select count(*) from ((select * from reporting.{name} except all "
+                f"select * from bi.main.{name}) union all (select * from bi.main.{name} "
+                f"except all select * from reporting.{name}))"
+            ).fetchall()[0][0]
+        ]
+    assert {"audit", "staging", "intermediate", "marts", "reporting"} <= schemas
+    assert differing == []
+    # Each step's seconds, recorded for the benchmark and the operator.
+    record = json.loads((built_warehouse.parent / "last_run.json").read_text())
+    assert record["outcome"] == "published"
+    assert list(record["step_seconds"]) == [
+        "load",
+        "dbt",
+        "disclosure",
+        "validation",
+        "docs",
+        "publish",
+    ]
+    assert all(seconds > 0 for seconds in record["step_seconds"].values())
 
 
 @pytest.mark.parametrize(

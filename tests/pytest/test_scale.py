@@ -9,7 +9,9 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT, cli_env, run_cli
-from justice_warehouse import extracts, generate, scale
+from justice_warehouse.gate.load import load_extracts
+from justice_warehouse.synth import scale
+from justice_warehouse.synth.register import rj_outcome_counts
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +23,7 @@ def small_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_generated_set_passes_the_extract_contract(small_extracts: Path, tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "loaded.duckdb")) as connection:
-        reports = extracts.load_extracts(
+        reports = load_extracts(
             connection, small_extracts, PROJECT_ROOT / "seeds", "test", max_rejected_share=0
         )
         problems = connection.execute(
@@ -59,7 +61,7 @@ def test_generated_set_passes_the_extract_contract(small_extracts: Path, tmp_pat
     assert reads["rj_referrals"] == scale.SCALES["small"].referrals
     assert 0.8 < reads["probation_appointments"] / scale.SCALES["small"].appointments < 1.2
     assert problems == (0, 0, 0, 0)
-    assert set(outcomes) == set(generate.rj_outcome_counts())
+    assert set(outcomes) == set(rj_outcome_counts())
 
 
 def test_generator_is_deterministic_for_a_seed(tmp_path: Path) -> None:

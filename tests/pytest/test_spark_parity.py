@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from conftest import copy_project
-from justice_warehouse import parity
+from justice_warehouse.bench import parity
 
 pytestmark = pytest.mark.spark
 

@@ -239,7 +239,7 @@ def test_old_runs_are_pruned(good_run, project_root: Path, tmp_path: Path):
 
 UPSTREAM_BUG_SCRIPT = """
 import sys, duckdb, great_expectations as gx, great_expectations.expectations as gxe
-from justice_warehouse import gx_duckdb
+from justice_warehouse.check import gx_duckdb
 path = sys.argv[1]
 duckdb.connect(path).execute("create table t as select range as x from range(5)").fetchall()
 if sys.argv[2] == "fixed":

@@ -1,0 +1,1 @@
+"""The benchmark: harness, steps, plans, deliveries, report, and the Spark parity comparison."""

@@ -1,0 +1,195 @@
+"""Run dbt against the committed project and profile, in its own process.
+
+dbt-duckdb keeps its DuckDB database open for the life of the process that ran it, which
+would stop the next step (validation, publishing) from opening the file. Running dbt as a
+child process closes everything when it exits; its results come from run_results.json.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from justice_warehouse.core import processes
+from justice_warehouse.core.settings import Settings
+
+# How many failing rows of a failed dbt data test are stored and printed.
+FAILING_ROWS_SHOWN = 5
+
+
+class DbtError(RuntimeError):
+    """dbt could not run at all."""
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    success: bool
+    failures: list[str]
+    summary: str
+
+
+def _store_failing_rows(
+    warehouse: Path, failed_tests: list[dict], settings: Settings
+) -> dict[str, str]:
+    """Re-run each failed data test's compiled SQL once, after dbt has exited, store a few of
+    its failing rows in ``audit.dbt_test_failures`` and return them as text to print.
+
+    Only failed tests are re-run, so a passing build pays nothing for this.
+    """
+    if not failed_tests or not warehouse.is_file():
+        return {}
+
+    texts: dict[str, str] = {}
+    with duckdb.connect(str(warehouse), config=settings.duckdb_config(warehouse)) as connection:
+        connection.execute("create schema if not exists audit")
+        connection.execute(
+            "create table if not exists audit.dbt_test_failures (tested_at timestamp, "
+            "test_id varchar, failing_row bigint, row_values varchar)"
+        )
+        for result in failed_tests:
+            sql = (result.get("compiled_code") or "").strip().rstrip(";")
+            if not sql:
+                continue
+            try:
+                cursor = connection.execute(
+                    f"select * from ({sql}) as failing limit {FAILING_ROWS_SHOWN}"
+                )
+                names = [column[0] for column in cursor.description]
+                rows = cursor.fetchall()
+            except duckdb.Error as error:
+                texts[result["unique_id"]] = f"\n      (failing rows unavailable: {error})"
+                continue
+            shown = [dict(zip(names, row, strict=True)) for row in rows]
+            connection.executemany(
+                "insert into audit.dbt_test_failures values (current_timestamp, ?, ?, ?)",
+                [
+                    [result["unique_id"], number, json.dumps(row, default=str)]
+                    for number, row in enumerate(shown, start=1)
+                ],
+            )
+            texts[result["unique_id"]] = "".join(
+                "\n      failing row: "
+                + ", ".join(f"{name}={value!r}" for name, value in row.items())
+                for row in shown
+            )
+    return texts
+
+
+def start_dbt(
+    root: Path,
+    args: list[str],
+    warehouse: Path,
+    settings: Settings,
+    marker: str | None = None,
+    read_only: bool = False,
+    target_path: Path | None = None,
+) -> subprocess.Popen[str]:
+    """Start ``dbt <args>`` for the project at ``root`` on the DuckDB file ``warehouse``.
+
+    dbt dies with the calling process, even on SIGKILL (``processes.die_with_parent``);
+    ``marker`` is the build's ``processes.MARKER`` value, by which a later build finds it.
+    ``read_only`` opens the file read-only (the profile's access_mode), so that other
+    read-only processes can read it at the same time. ``target_path`` is dbt's target folder
+    (default the settings'). dbt parses the whole project again when the profile's values
+    differ from the last run's in that folder (4-5 s), so a read-only run keeps its own.
+    """
+    env = dict(os.environ)  # the child inherits the environment, with the resolved settings
+    env.update(settings.dbt_env())
+    env.update(
+        {
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "JW_DUCKDB_PATH": str(warehouse),
+            "DBT_TARGET_PATH": str(target_path or settings.target_path(root)),
+        }
+    )
+    if read_only:
+        env["JW_DUCKDB_ACCESS_MODE"] = "read_only"
+    if marker:
+        env[processes.MARKER] = marker
+    command = [
+        sys.executable,
+        "-m",
+        "dbt.cli.main",
+        *args,
+        "--project-dir",
+        str(root),
+        "--profiles-dir",
+        str(root),
+        "--quiet",
+    ]
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=functools.partial(processes.die_with_parent, os.getpid()),
+    )
+
+
+def finish_dbt(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    """Wait for a dbt started by ``start_dbt``; its exit code and output."""
+    stdout, stderr = process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def dbt_process(
+    root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dbt <args>`` (``start_dbt``) and wait for it."""
+    return finish_dbt(start_dbt(root, args, warehouse, settings, marker))
+
+
+def run_dbt(
+    root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
+) -> DbtResult:
+    """``dbt_process``, then every failing node read from run_results.json."""
+    run_results = settings.target_path(root) / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    completed = dbt_process(root, args, warehouse, settings, marker)
+    if not run_results.is_file():
+        raise DbtError(
+            f"dbt {args[0]} could not run (exit {completed.returncode}):\n"
+            f"{(completed.stdout + completed.stderr)[-3000:]}"
+        )
+    results = json.loads(run_results.read_text())["results"]
+    failed = [r for r in results if r["status"] in {"error", "fail", "runtime error"}]
+    samples = _store_failing_rows(warehouse, [r for r in failed if r["status"] == "fail"], settings)
+    failures = [
+        f"{result['unique_id']}: {result['status']}: {result.get('message') or ''}".strip()
+        + samples.get(result["unique_id"], "")
+        for result in failed
+    ]
+    statuses: dict[str, int] = {}
+    for result in results:
+        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    return DbtResult(completed.returncode == 0 and not failures, failures, summary)
+
+
+def dbt_build_args(
+    published_figures_apply: bool, full_refresh: bool, input_is_bundled_synthetic: bool = False
+) -> list[str]:
+    """``dbt build`` of everything but the row-level seeds, which come from the extracts,
+    and the unit tests: their inputs are fixed, so they run in ``make test`` (as dbt Labs
+    recommends), not on every production build."""
+    args = ["build", "--exclude", "path:seeds/synthetic", "--exclude-resource-type", "unit_test"]
+    args += dbt_vars_args(published_figures_apply, input_is_bundled_synthetic)
+    return args + (["--full-refresh"] if full_refresh else [])
+
+
+def dbt_vars_args(published_figures_apply: bool, input_is_bundled_synthetic: bool) -> list[str]:
+    """The build's ``--vars``. Every dbt command of one build passes the same: dbt parses
+    the whole project again (4-5 s) whenever they differ from the last command's."""
+    dbt_vars = {
+        "published_figures_apply": published_figures_apply,
+        "input_is_bundled_synthetic": input_is_bundled_synthetic,
+    }
+    return ["--vars", json.dumps(dbt_vars)]

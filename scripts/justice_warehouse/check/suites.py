@@ -1,0 +1,255 @@
+"""The expectation suites: one readable definition from which the GX file context is written.
+
+No published figure is recomputed here: each is computed once in dbt
+(``int_published__figure_measures`` maps it to the model that owns it) and compared in
+``reporting.published_figure_checks``; the ``published_figures`` suite reads that table.
+The other suites check row-level rules of the marts (keys, vocabularies from the reference
+seeds, date order, parts that add up to their whole).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import great_expectations.expectations as gxe
+
+from justice_warehouse.check.reference import Reference
+
+# The register figure whose period starts the programme's referrals (its window is the
+# published period; referrals after it arrive in later deliveries).
+REFERRAL_WINDOW_FIGURE = "rj_referrals_total"
+# Upper bound on the share of supervised people never seen at any appointment. No published
+# rate exists (HMIP only says "some offenders never even meet their probation officer");
+# above this the data more likely lost attendance records than people.
+MAX_NEVER_SEEN_SHARE = 0.15
+# How many failing rows (key and value) a failed row-level expectation reports.
+FAILING_ROWS_SHOWN = 5
+
+
+@dataclass
+class SuiteSpec:
+    """One suite, validated against one query asset (a batch).
+
+    ``row_key`` is the batch's pseudonymous key: a row-level expectation that fails reports
+    its failing rows by that key and the failing value only (GX's ``SUMMARY`` format with
+    ``unexpected_index_column_names``), never the rows' other columns. Custom-SQL checks
+    return counts or published figures, never rows.
+    """
+
+    name: str
+    checkpoint: str
+    asset_query: str
+    expectations: list[Any] = field(default_factory=list)
+    row_key: str | None = None
+
+    def result_format(self, keyed: bool = False) -> dict[str, Any]:
+        """GX's result format for this suite's checkpoint run; ``keyed`` adds the row key
+        (a scan per row-level expectation, so it is asked for only after one failed)."""
+        result_format: dict[str, Any] = {
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": FAILING_ROWS_SHOWN,
+        }
+        if keyed and self.row_key:
+            result_format["unexpected_index_column_names"] = [self.row_key]
+        return result_format
+
+
+def _no_rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
+    return gxe.UnexpectedRowsExpectation(unexpected_rows_query=query, description=description)
+
+
+def referral_suites(reference: Reference) -> list[SuiteSpec]:
+    window = reference.figures[REFERRAL_WINDOW_FIGURE]
+    outcome_total = " + ".join(
+        f"sum(case when outcome = '{outcome}' then 1 else 0 end)"
+        for outcome in reference.referral_outcomes
+    )
+    rows = SuiteSpec(
+        name="referrals",
+        checkpoint="referrals",
+        asset_query="select * from marts.fct_rj_referrals",
+        row_key="referral_id",
+        expectations=[
+            gxe.ExpectColumnValuesToNotBeNull(column="referral_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="referral_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="outcome"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="outcome", value_set=reference.referral_outcomes
+            ),
+            gxe.ExpectColumnValuesToBeInSet(column="borough_code", value_set=reference.boroughs),
+            _no_rows(
+                "select count(*) as referrals_outside_window from {batch} "
+                f"where referral_date < date '{window.period_start}' "
+                "or referral_date > (select max(delivery_date) from marts.dim_delivery) "
+                "having count(*) > 0",
+                f"referral dates from the programme's start ({window.period_start}, the "
+                "published window's first day) to the latest delivery",
+            ),
+            _no_rows(
+                "select count(*) as referrals_out_of_order from {batch} "
+                "where first_contact_date < referral_date "
+                "or decision_date < coalesce(first_contact_date, referral_date) "
+                "or closure_date < coalesce(decision_date, first_contact_date, referral_date) "
+                "having count(*) > 0",
+                "dates in order: referral <= first contact <= decision <= closure",
+            ),
+            _no_rows(
+                f"select count(*) as referrals, {outcome_total} as outcome_total "
+                f"from {{batch}} having count(*) != {outcome_total}",
+                f"outcome counts ({' + '.join(reference.referral_outcomes)}) add up to referrals",
+            ),
+        ],
+    )
+    return [rows]
+
+
+def budget_suites(reference: Reference) -> list[SuiteSpec]:
+    lines = SuiteSpec(
+        name="budgets",
+        checkpoint="budgets",
+        asset_query="select * from marts.fct_programme_budget_lines",
+        row_key="budget_line_id",
+        expectations=[
+            gxe.ExpectColumnValuesToBeUnique(column="budget_line_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="amount_gbp"),
+            gxe.ExpectColumnMinToBeBetween(
+                column="amount_gbp", min_value=0, description="no negative amounts"
+            ),
+            gxe.ExpectColumnValuesToBeInSet(column="funder_code", value_set=reference.funders),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="financial_year", value_set=reference.financial_years
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="line_type", value_set=["budget", "spend", "reference"]
+            ),
+        ],
+    )
+    return [lines]
+
+
+def reoffending_suites(reference: Reference) -> list[SuiteSpec]:
+    lines = SuiteSpec(
+        name="reoffending_costs",
+        checkpoint="reoffending_costs",
+        asset_query="select * from marts.fct_reoffending_costs",
+        row_key="cost_line_id",
+        expectations=[
+            gxe.ExpectColumnValuesToBeUnique(column="cost_line_id"),
+            gxe.ExpectColumnMinToBeBetween(
+                column="cost_gbp", min_value=0, description="no negative costs"
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="cost_category_code", value_set=[*reference.cost_categories, "all"]
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="cost_stage", value_set=[*reference.cost_stages, "all"]
+            ),
+            gxe.ExpectColumnValuesToBeInSet(column="basis", value_set=["modelled", "published"]),
+        ],
+    )
+    return [lines]
+
+
+def probation_suites(reference: Reference) -> list[SuiteSpec]:
+    appointments = SuiteSpec(
+        name="probation_appointments",
+        checkpoint="probation_appointments",
+        asset_query="select * from marts.fct_probation_appointments",
+        row_key="appointment_id",
+        expectations=[
+            gxe.ExpectColumnValuesToNotBeNull(column="appointment_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="appointment_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="person_pseudo_id"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="outcome_code", value_set=reference.outcome_codes
+            ),
+            _no_rows(
+                "select count(*) as appointments_with_inconsistent_flags from {batch} as a "
+                "inner join main.appointment_outcome_codes as c on a.outcome_code = c.outcome_code "
+                "where a.is_attended != c.is_attended "
+                "or a.is_complied_or_acceptable != c.is_complied_or_acceptable "
+                "having count(*) > 0",
+                "attended and complied flags agree with the outcome code",
+            ),
+            _no_rows(
+                "select count(*) as cells_that_do_not_match_people from ("
+                "select appointment_month_date, provider_code, borough_code, "
+                "count(distinct person_pseudo_id) as people from {batch} group by 1, 2, 3"
+                ") as cells full outer join reporting.probation_engagement_monthly as r "
+                "using (appointment_month_date, provider_code, borough_code) "
+                "where r.borough_code is null or cells.people is null "
+                "or (not r.is_people_supervised_suppressed "
+                "and cells.people != r.people_supervised) "
+                "having count(*) > 0",
+                "people counted in reporting.probation_engagement_monthly exist in the "
+                "appointments, cell by cell (suppressed cells excepted)",
+            ),
+        ],
+    )
+    never_seen = SuiteSpec(
+        name="probation_never_seen",
+        checkpoint="probation_appointments",
+        asset_query=(
+            "select cast(sum(case when attended_appointments = 0 then 1 else 0 end) as double) "
+            "/ nullif(count(*), 0) as never_seen_share from ("
+            "select person_pseudo_id, "
+            "sum(case when is_attended then 1 else 0 end) as attended_appointments "
+            "from marts.fct_probation_appointments group by person_pseudo_id) as people"
+        ),
+        expectations=[
+            gxe.ExpectTableRowCountToEqual(value=1),
+            gxe.ExpectColumnValuesToNotBeNull(column="never_seen_share"),
+            gxe.ExpectColumnMaxToBeBetween(
+                column="never_seen_share",
+                min_value=0,
+                max_value=MAX_NEVER_SEEN_SHARE,
+                description=f"share of people never seen is between 0 and {MAX_NEVER_SEEN_SHARE}",
+            ),
+        ],
+    )
+    return [appointments, never_seen]
+
+
+def published_figure_suites(reference: Reference) -> list[SuiteSpec]:
+    """Reads the one comparison of every figure, reporting.published_figure_checks."""
+    accepted = ["match"] if reference.published_figures_apply else ["match", "not_applicable"]
+    return [
+        SuiteSpec(
+            name="published_figures",
+            checkpoint="published_figures",
+            asset_query="select * from reporting.published_figure_checks",
+            expectations=[
+                gxe.ExpectTableRowCountToEqual(
+                    value=len(reference.figures),
+                    description="one row per figure in the published_figures seed",
+                ),
+                gxe.ExpectColumnValuesToBeUnique(column="figure_id"),
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="check_kind", value_set=reference.check_kinds
+                ),
+                _no_rows(
+                    "select figure_id, check_kind, published_value, computed_value, status "
+                    "from {batch} where check_kind in ('row_level', 'derived', 'calibrated') "
+                    f"and status not in ({', '.join(repr(s) for s in accepted)})",
+                    "every figure checked against row-level data or arithmetic is a "
+                    + " or ".join(accepted),
+                ),
+                _no_rows(
+                    "select figure_id, check_kind, published_value, computed_value, status "
+                    "from {batch} where check_kind = 'copied' and status != 'no_evidence'",
+                    "every figure copied from its own source reads no_evidence, never match",
+                ),
+            ],
+        )
+    ]
+
+
+def all_suites(reference: Reference) -> list[SuiteSpec]:
+    return [
+        *referral_suites(reference),
+        *budget_suites(reference),
+        *reoffending_suites(reference),
+        *probation_suites(reference),
+        *published_figure_suites(reference),
+    ]

@@ -1,0 +1,3 @@
+"""What every stage shares: settings, paths, the warehouse folder's files, storage, child
+processes, run records.
+"""

@@ -1,0 +1,3 @@
+"""Operating a warehouse folder: status, disk space, file modes, retention of failed
+candidates, housekeeping.
+"""

@@ -1,0 +1,1 @@
+"""Reserved for the orchestrator's definitions (Dagster); empty until they land."""

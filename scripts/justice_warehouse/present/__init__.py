@@ -1,0 +1,1 @@
+"""Presentation: the static dashboards from ``reporting.duckdb``, their charts and screenshots."""

@@ -1,0 +1,3 @@
+"""SYNTHETIC data: the published-figure register the generators target, one generator per
+table, delivery sequences, scale sets, the seeds check.
+"""
