@@ -54,7 +54,9 @@ compared as (
         kinded.source_publisher,
         kinded.source_title,
         kinded.source_date_text,
+        kinded.source_page,
         kinded.exact_wording,
+        kinded.summary,
         kinded.note,
         case
             when measures.computed_value is null then 'not_computed'
@@ -91,7 +93,9 @@ final as (
         cast(source_publisher as {{ dbt.type_string() }}) as source_publisher,
         cast(source_title as {{ dbt.type_string() }}) as source_title,
         cast(source_date_text as {{ dbt.type_string() }}) as source_date_text,
+        cast(source_page as {{ dbt.type_string() }}) as source_page,
         cast(exact_wording as {{ dbt.type_string() }}) as exact_wording,
+        cast(summary as {{ dbt.type_string() }}) as summary,
         cast(note as {{ dbt.type_string() }}) as note
     from compared
 )

@@ -1,7 +1,7 @@
 -- grain: one row per version of a probation appointment record
 -- Business rule: attendance and compliance come from the appointment outcome code
--- (reference list in DOMAIN.md section 4); an unknown code is neither attended nor
--- complied and is flagged so that tests can catch it.
+-- (the national case-management system's codes, seed appointment_outcome_codes); an
+-- unknown code is neither attended nor complied and is flagged so that tests can catch it.
 
 with
 

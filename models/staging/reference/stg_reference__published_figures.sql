@@ -27,8 +27,9 @@ renamed as (
         trim(source_publisher) as source_publisher,
         trim(source_title) as source_title,
         nullif(trim(source_date), '') as source_date_text,
-        trim(source_location) as source_location,
+        trim(source_page) as source_page,
         exact_wording,
+        summary,
         nullif(trim(note), '') as note
 
     from source
