@@ -56,7 +56,7 @@ compared as (
         kinded.source_date_text,
         kinded.source_page,
         kinded.exact_wording,
-        kinded.summary,
+        kinded.source_summary,
         kinded.note,
         case
             when measures.computed_value is null then 'not_computed'
@@ -95,7 +95,7 @@ final as (
         cast(source_date_text as {{ dbt.type_string() }}) as source_date_text,
         cast(source_page as {{ dbt.type_string() }}) as source_page,
         cast(exact_wording as {{ dbt.type_string() }}) as exact_wording,
-        cast(summary as {{ dbt.type_string() }}) as summary,
+        cast(source_summary as {{ dbt.type_string() }}) as source_summary,
         cast(note as {{ dbt.type_string() }}) as note
     from compared
 )

@@ -32,7 +32,7 @@ def test_every_figure_names_a_source_page_that_quotes_its_exact_words():
         assert row["source_page"].startswith("docs/sources/") and page.is_file(), row["figure_id"]
         text = pages.setdefault(row["source_page"], _words(page.read_text(encoding="utf-8")))
         assert f"`{row['figure_id']}`" in text, f"{row['figure_id']} is not on {page.name}"
-        assert row["exact_wording"] or row["summary"], row["figure_id"]
+        assert row["exact_wording"] or row["source_summary"], row["figure_id"]
         if row["exact_wording"]:
             assert _words(row["exact_wording"]) in text, (row["figure_id"], row["exact_wording"])
 
@@ -45,8 +45,8 @@ def test_exact_wording_only_where_the_source_text_is_held():
     for row in _register():
         if Path(row["source_page"]).name not in held:
             assert row["exact_wording"] == "", row["figure_id"]
-            assert row["summary"], row["figure_id"]
-        assert "DOMAIN.md" not in row["exact_wording"] + row["summary"], row["figure_id"]
+            assert row["source_summary"], row["figure_id"]
+        assert "DOMAIN.md" not in row["exact_wording"] + row["source_summary"], row["figure_id"]
 
 
 @pytest.mark.fast

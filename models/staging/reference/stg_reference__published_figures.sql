@@ -29,7 +29,7 @@ renamed as (
         nullif(trim(source_date), '') as source_date_text,
         trim(source_page) as source_page,
         exact_wording,
-        summary,
+        source_summary,
         nullif(trim(note), '') as note
 
     from source

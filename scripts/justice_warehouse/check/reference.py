@@ -58,7 +58,7 @@ def read_reference(connection: duckdb.DuckDBPyConnection) -> Reference:
         )
         for row in connection.execute(
             "select figure_id, published_value, tolerance, period_start, period_end, "
-            "coalesce(exact_wording, 'summary: ' || summary), check_kind "
+            "coalesce(exact_wording, 'summary: ' || source_summary), check_kind "
             "from main.published_figures order by figure_id"
         ).fetchall()
     }
