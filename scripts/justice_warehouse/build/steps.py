@@ -1,0 +1,173 @@
+"""The steps of one build, each on the candidate: load the extracts through the gate,
+``dbt build``, the disclosure checks, the validation suites, the docs site.
+
+Each step raises ``BuildFailed`` when the candidate must not be published. The order and the
+publish step are in ``pipeline.py``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from justice_warehouse.build import docs_site
+from justice_warehouse.build.dbt import dbt_build_args, dbt_vars_args, run_dbt
+from justice_warehouse.build.docs_site import DocsRun
+from justice_warehouse.build.options import BuildOptions
+from justice_warehouse.check import disclosure, validate
+from justice_warehouse.check.report import summary
+from justice_warehouse.core.errors import BuildFailed
+from justice_warehouse.core.layout import DOCS_DIR, HISTORY_LAYOUT, read_manifest
+from justice_warehouse.core.paths import synthetic_seed_dir
+from justice_warehouse.core.storage import create_compatible_file
+from justice_warehouse.gate import deliveries
+from justice_warehouse.gate.files import ExtractError, rejection_text
+from justice_warehouse.gate.load import ensure_audit_tables
+from justice_warehouse.publish.release import attached_tables
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _copy_audit_history(connection: duckdb.DuckDBPyConnection, published: Path) -> None:
+    """Carry the audit tables of the published warehouse into the candidate."""
+    if not published.is_file():
+        return
+    connection.execute(f"attach '{published}' as published (read_only)")
+    try:
+        for table in attached_tables(connection, "published", "audit"):
+            connection.execute(
+                f"create or replace table audit.{table} as select * from published.audit.{table}"
+            )
+    finally:
+        connection.execute("detach published")
+
+
+def _start_candidate(options: BuildOptions, candidate: Path) -> bool:
+    """Start from a copy of the published warehouse, so incremental models only add what
+    changed; return False (an empty file, a full build) when there is none to start from, or
+    the published warehouse was built from another source (its months would stay)."""
+    published = read_manifest(options.warehouse.parent)
+    if (
+        options.rebuilds
+        or not options.warehouse.is_file()
+        or published.get("source") != options.source_label
+        or published.get("history") != HISTORY_LAYOUT
+    ):
+        create_compatible_file(candidate, options.settings.storage_version)
+        return False
+    shutil.copyfile(options.warehouse, candidate)
+    return True
+
+
+def load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
+    """Check and load the extracts; return whether the candidate is incremental."""
+    source = options.extracts_dir or synthetic_seed_dir(options.root)
+    say(f"[1/6] checking and loading extracts from {source}")
+    incremental = _start_candidate(options, candidate)
+    with duckdb.connect(
+        str(candidate), config=options.settings.duckdb_config(candidate, keep_order=True)
+    ) as connection:
+        ensure_audit_tables(connection)  # before the history copy replaces them
+        if not incremental:
+            _copy_audit_history(connection, options.warehouse)
+        flat_date = options.delivery_date or (
+            deliveries.bundled_delivery_date(options.root) if options.extracts_dir is None else None
+        )
+        try:
+            reports = deliveries.load_deliveries(
+                connection,
+                source,
+                options.root / "seeds",
+                build_id,
+                build_date=datetime.now(UTC).date(),
+                flat_delivery_date=flat_date,
+                max_rejected_share=options.max_rejected_share,
+            )
+        except ExtractError as error:
+            raise BuildFailed(str(error)) from error
+        rejected = connection.execute(
+            "select source_file, line_number, column_name, reason, found_value "
+            "from audit.rejected_rows where build_id = ? order by 1, 2 limit 10",
+            [build_id],
+        ).fetchall()
+        anomalies = connection.execute(
+            "select kind, count(*), min(source_file), min(record_key), min(detail) "
+            "from audit.delivery_anomalies where build_id = ? group by 1 order by 1",
+            [build_id],
+        ).fetchall()
+        connection.execute("checkpoint")
+    if not reports:
+        say("      no new delivery: every delivery in the folder is already loaded")
+    for report in reports:
+        for line in report.lines():
+            say(f"      {line}")
+    for kind, count, file, key, detail in anomalies:
+        say(
+            f"      {count} record(s) {kind} (audit.delivery_anomalies), "
+            f"e.g. {file} {key}: {detail}"
+        )
+    for file, line, column, reason, found in rejected:
+        text = rejection_text(reason, found)
+        say(f"      rejected {file} line {line}, column {column}: {text}")
+    return incremental
+
+
+def dbt_build(options: BuildOptions, candidate: Path, incremental: bool, marker: str) -> None:
+    how = "incremental, from the published warehouse" if incremental else "full refresh"
+    say(f"[2/6] dbt build (seeds, models and data tests; {how})")
+    args = dbt_build_args(
+        options.published_figures_apply,
+        full_refresh=not incremental,
+        input_is_bundled_synthetic=options.is_bundled_synthetic,
+    )
+    result = run_dbt(options.root, args, candidate, options.settings, marker)
+    say(f"      {result.summary}")
+    if not result.success:
+        failures = "\n".join(f"  {failure}" for failure in result.failures) or "  (see dbt.log)"
+        raise BuildFailed(f"dbt build failed:\n{failures}")
+
+
+def disclosure_check(options: BuildOptions, candidate: Path) -> None:
+    say("[3/6] disclosure checks (small-number suppression, column sensitivity)")
+    manifest = options.settings.target_path(options.root) / "manifest.json"
+    problems = disclosure.check(candidate, manifest)
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise BuildFailed(f"the reporting tables could disclose people:\n{listed}")
+
+
+def validation(
+    options: BuildOptions,
+    candidate: Path,
+    worker: ProcessPoolExecutor,
+    before_audit: Callable[[], None],
+) -> None:
+    say("[4/6] validation suites")
+    report = validate.run_validation(
+        candidate,
+        options.gx_path,
+        options.settings,
+        keep_runs=options.keep_runs,
+        worker=worker,
+        before_audit=before_audit,
+    )
+    say(summary(report))
+    if report.exit_code != 0:
+        raise BuildFailed("validation failed", report.exit_code)
+
+
+def start_docs_site(options: BuildOptions, candidate: Path, marker: str) -> DocsRun:
+    vars_args = dbt_vars_args(options.published_figures_apply, options.is_bundled_synthetic)
+    return docs_site.start(options.root, candidate, options.settings, marker, vars_args)
+
+
+def write_docs_site(docs: DocsRun, workdir: Path) -> None:
+    say("[5/6] docs site (dbt docs generate --static, run beside the validation)")
+    docs.write_page(workdir / DOCS_DIR)
