@@ -31,12 +31,13 @@ from justice_warehouse.core.settings import Settings
 from justice_warehouse.core.storage import create_compatible_file
 from justice_warehouse.gate.load import load_extracts
 from justice_warehouse.synth import scale
+from justice_warehouse.synth.register import DEFAULT_SEED
 
 
 def generate_and_load(setup: Setup) -> tuple[Path, dict[str, int], Measure]:
     extracts_dir = setup.workdir / "extracts"
     stamp = extracts_dir / "generated.json"
-    wanted = {"scale": setup.scale, "seed": scale.generate.DEFAULT_SEED}
+    wanted = {"scale": setup.scale, "seed": DEFAULT_SEED}
     if not stamp.is_file() or json.loads(stamp.read_text()) != wanted:
         say(f"generating the {setup.scale} extract set in {extracts_dir}")
         shutil.rmtree(extracts_dir, ignore_errors=True)

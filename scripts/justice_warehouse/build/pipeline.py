@@ -20,11 +20,21 @@ from justice_warehouse.build.steps import say
 from justice_warehouse.check import worker
 from justice_warehouse.core import processes, runs
 from justice_warehouse.core.errors import BuildFailed
-from justice_warehouse.core.layout import CANDIDATE_NAME, REPORTING_NAME, WAREHOUSE_NAME, new_build_id
+from justice_warehouse.core.layout import (
+    CANDIDATE_NAME,
+    REPORTING_NAME,
+    WAREHOUSE_NAME,
+    new_build_id,
+)
 from justice_warehouse.core.paths import synthetic_seed_dir
 from justice_warehouse.core.settings import Settings
 from justice_warehouse.operate import permissions, space
-from justice_warehouse.operate.housekeeping import disk_report, keep_failed, kept_text, stop_leftovers
+from justice_warehouse.operate.housekeeping import (
+    disk_report,
+    keep_failed,
+    kept_text,
+    stop_leftovers,
+)
 from justice_warehouse.publish.lock import build_lock
 from justice_warehouse.publish.release import Release, publish
 
