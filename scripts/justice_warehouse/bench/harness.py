@@ -126,7 +126,7 @@ def dbt_command(root: Path, args: list[str]) -> list[str]:
 
 
 def sql_runner(database: Path, plan: Path) -> list[str]:
-    return [sys.executable, "-m", "justice_warehouse.benchmark", str(database), str(plan)]
+    return [sys.executable, "-m", "justice_warehouse.bench.run", str(database), str(plan)]
 
 
 def run_plan(database: Path, plan: Path, settings: Settings) -> None:

@@ -49,7 +49,7 @@ def generate_and_load(setup: Setup) -> tuple[Path, dict[str, int], Measure]:
         [
             sys.executable,
             "-m",
-            "justice_warehouse.benchmark",
+            "justice_warehouse.bench.run",
             "--load",
             str(base),
             str(extracts_dir),
