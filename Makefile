@@ -17,8 +17,8 @@ export JW_PROJECT_DIR := $(CURDIR)
 SCALE ?= london
 RUNS ?= 3
 
-.PHONY: setup setup-spark setup-dashboards setup-browser build validate rollback test test-fast \
-	test-spark lint seeds bench dashboards serve-dashboards screenshots clean
+.PHONY: setup setup-spark setup-dashboards setup-browser setup-old-duckdb build validate rollback test test-fast \
+	test-spark test-long lint seeds bench dashboards serve-dashboards screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ $(DASHBOARDS_STAMP): dashboards/package.json dashboards/package-lock.json
 	touch $(DASHBOARDS_STAMP)
 
 setup-dashboards: $(DASHBOARDS_STAMP)
+
+# DuckDB 1.4.4, the version BI tools such as Evidence bundle, in its own environment: a test
+# opens the published files with it (they are written readable by DuckDB 1.x).
+OLD_DUCKDB := 1.4.4
+OLD_DUCKDB_STAMP := .venv-duckdb-$(OLD_DUCKDB)/.installed
+$(OLD_DUCKDB_STAMP):
+	test -x .venv-duckdb-$(OLD_DUCKDB)/bin/python || $(PYTHON) -m venv .venv-duckdb-$(OLD_DUCKDB)
+	.venv-duckdb-$(OLD_DUCKDB)/bin/python -m pip install --quiet --disable-pip-version-check duckdb==$(OLD_DUCKDB)
+	touch $(OLD_DUCKDB_STAMP)
+
+setup-old-duckdb: $(OLD_DUCKDB_STAMP)
 
 # The browser tests use Debian's Chromium (never a browser downloaded at run time).
 setup-browser:
@@ -74,7 +85,7 @@ lint: setup
 	mkdir -p $(dir $(LINT_WAREHOUSE))
 	JW_DUCKDB_PATH=$(CURDIR)/$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models macros tests/dbt
 
-test: setup setup-dashboards setup-browser lint
+test: setup setup-dashboards setup-browser setup-old-duckdb lint
 	$(BIN)/justice-warehouse check-seeds
 	$(BIN)/pytest
 
@@ -84,6 +95,12 @@ test-fast: setup
 	$(BIN)/ruff check scripts tests
 	$(BIN)/lint-imports
 	$(BIN)/pytest -m "fast and not spark"
+
+# The long tier: the delivery sequence built one delivery per build (13 builds) and in two
+# builds, each against one full build, and the benchmark's smoke run at small scale. CI runs
+# it after make test.
+test-long: setup
+	$(BIN)/pytest -m long
 
 # Builds the project on Spark and on DuckDB and compares every reporting model row by row.
 test-spark: setup-spark

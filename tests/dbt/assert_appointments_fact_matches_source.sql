@@ -1,8 +1,12 @@
 -- Reconciliation of the incremental fact: it holds exactly the current version of every
--- appointment the source tables hold (int_probation__appointment_history). A
--- record deleted at source, or changed without a later record_updated_at, shows here as a
--- difference in rows or in the latest change; rebuild with --full-refresh.
--- Returns one row when they differ.
+-- appointment the source tables hold (int_probation__appointment_history), record by
+-- record and column by column. A record missing from the fact, one the source no longer
+-- holds (deleted at source: rebuild with --full-refresh), or one whose current version
+-- differs from the fact's row (a change the incremental run did not pick up, such as one
+-- without a later record_updated_at) is a row here.
+{%- set columns = ['person_pseudo_id', 'provider_code', 'officer_id', 'borough_code',
+                   'contact_type_code', 'appointment_date', 'outcome_code',
+                   'record_updated_at'] %}
 
 with
 
@@ -15,27 +19,28 @@ fact_appointments as (
     select * from {{ ref('fct_probation_appointments') }}
 ),
 
-source_totals as (
+compared as (
     select
-        count(*) as appointments,
-        max(record_updated_at) as last_updated_at
+        source_appointments.appointment_id as source_appointment_id,
+        fact_appointments.appointment_id as fact_appointment_id,
+        {%- for column in columns %}
+            not (
+                source_appointments.{{ column }} = fact_appointments.{{ column }}
+                or (
+                    source_appointments.{{ column }} is null
+                    and fact_appointments.{{ column }} is null
+                )
+            ) as is_{{ column }}_different{{ "," if not loop.last }}
+        {%- endfor %}
     from source_appointments
-),
-
-fact_totals as (
-    select
-        count(*) as appointments,
-        max(record_updated_at) as last_updated_at
-    from fact_appointments
+    full outer join fact_appointments
+        on source_appointments.appointment_id = fact_appointments.appointment_id
 )
 
-select
-    source_totals.appointments as source_appointments,
-    fact_totals.appointments as fact_appointments,
-    source_totals.last_updated_at as source_last_updated_at,
-    fact_totals.last_updated_at as fact_last_updated_at
-from source_totals
-cross join fact_totals
+select * from compared
 where
-    source_totals.appointments != fact_totals.appointments
-    or source_totals.last_updated_at != fact_totals.last_updated_at
+    source_appointment_id is null
+    or fact_appointment_id is null
+    {%- for column in columns %}
+        or is_{{ column }}_different
+    {%- endfor %}

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import duckdb
 import pytest
@@ -70,11 +71,32 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+def _stays_on_the_machine(url: str) -> bool:
+    """A request a page may make offline: loopback, or no network at all."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "file", "blob", "about"):
+        return True
+    return parsed.scheme in ("http", "https") and parsed.hostname in (
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    )
+
+
 def open_page(browser: Browser, url: str) -> tuple[Page, list[str]]:
     """The page at ``url`` once loaded, and every console error, page error and failed or
     refused request it produced."""
     page = browser.new_page()
     problems: list[str] = []
+    # Every request that would leave the machine, whether it fails or not.
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if _stays_on_the_machine(request.url)
+            else problems.append(f"fetched: {request.url}")
+        ),
+    )
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
@@ -241,6 +263,21 @@ def test_the_docs_site_shows_the_lineage_of_a_reporting_model(
     page.locator("a[title='View Lineage Graph']").click()
     page.wait_for_selector("#cy canvas", timeout=15_000)
     assert problems == []
+
+
+def test_a_request_off_the_machine_is_reported(browser: Browser, tmp_path: Path):
+    """The check above can fail: a page that asks another host for an image is reported,
+    though the request never gets an answer here."""
+    (tmp_path / "index.html").write_text(
+        '<html><body><img src="http://192.0.2.1/pixel.png"></body></html>'
+    )
+    server, url = _serve(tmp_path)
+    try:
+        page, problems = open_page(browser, f"{url}/index.html")
+        page.close()
+    finally:
+        server.shutdown()
+    assert "fetched: http://192.0.2.1/pixel.png" in problems
 
 
 def test_dbts_own_page_asks_for_files_that_offline_page_removes(

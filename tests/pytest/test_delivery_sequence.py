@@ -3,7 +3,9 @@ publication date, the current state, and any sequence of builds equal to one ful
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -85,19 +87,69 @@ def test_history_keeps_every_version_and_the_facts_only_the_current_one(deliveri
     assert corrected > 0
 
 
-@pytest.fixture(scope="module")
-def built_in_steps(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The same deliveries, arriving over three builds: up to 2019-06-30, then one more
-    month, then the rest (each build incremental, from the published warehouse)."""
-    tmp = tmp_path_factory.mktemp("steps")
-    names = _delivery_names()
+# How the deliveries arrive: the sizes of the successive builds' batches (0: the rest).
+SEQUENCES = {
+    "three builds, 4 + 1 + the rest": [4, 1, 0],
+    "two builds, 1 + the rest": [1, 0],
+}
+# Sequences only the long tier builds (make test-long, which CI runs after make test).
+LONG_SEQUENCES = {"two builds, 1 + the rest"}
+ONE_PER_BUILD = "one delivery per build"
+
+
+def _batches(names: list[str], sizes: list[int]) -> list[list[str]]:
+    batches, start = [], 0
+    for size in sizes:
+        end = len(names) if size == 0 else start + size
+        batches.append(names[start:end])
+        start = end
+    assert [name for batch in batches for name in batch] == names
+    return batches
+
+
+def _build_in_steps(tmp: Path, batches: list[list[str]]) -> Path:
+    """The deliveries arriving over several builds, each incremental from the published
+    warehouse but the first."""
     extracts = tmp / "extracts"
-    for step in (names[:4], names[4:5], names[5:]):
-        _link_deliveries(extracts, step)
+    for number, batch in enumerate(batches):
+        _link_deliveries(extracts, batch)
         result = build_with_cli(tmp, "--extracts", str(extracts))
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-        assert "incremental, from the published warehouse" in result.stdout or step == names[:4]
+        assert number == 0 or "incremental, from the published warehouse" in result.stdout
     return tmp / "justice.duckdb"
+
+
+THREE_BUILDS = "three builds, 4 + 1 + the rest"
+
+
+@pytest.fixture(scope="session")
+def built_in_three_steps(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first sequence, also the start of the test of an older delivery (on a copy).
+    Session-scoped, so that switching the sequence under test never builds it twice."""
+    names = _delivery_names()
+    return _build_in_steps(
+        tmp_path_factory.mktemp("steps"), _batches(names, SEQUENCES[THREE_BUILDS])
+    )
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        *(
+            pytest.param(name, marks=pytest.mark.long) if name in LONG_SEQUENCES else name
+            for name in SEQUENCES
+        ),
+        pytest.param(ONE_PER_BUILD, marks=pytest.mark.long),
+    ],
+)
+def built_in_steps(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    if request.param == THREE_BUILDS:
+        return request.getfixturevalue("built_in_three_steps")
+    names = _delivery_names()
+    sizes = [1] * len(names) if request.param == ONE_PER_BUILD else SEQUENCES[request.param]
+    return _build_in_steps(tmp_path_factory.mktemp("steps"), _batches(names, sizes))
 
 
 def test_any_sequence_of_deliveries_equals_one_full_build(built_in_steps, deliveries_warehouse):
@@ -124,9 +176,14 @@ def test_any_sequence_of_deliveries_equals_one_full_build(built_in_steps, delive
     assert differences == {}
 
 
-def test_an_older_delivery_is_refused_until_replayed(built_in_steps, tmp_path):
-    tmp = built_in_steps.parent
+def test_an_older_delivery_is_refused_until_replayed(built_in_three_steps, tmp_path):
+    # On a copy of the three-build warehouse folder, so that the fixture stays as built; the
+    # copy's manifest names the copy's own extracts folder, as if it had been built from it.
+    tmp = tmp_path / "warehouse"
+    shutil.copytree(built_in_three_steps.parent, tmp, symlinks=True)
     extracts = tmp / "extracts"
+    manifest = json.loads((tmp / "manifest.json").read_text())
+    (tmp / "manifest.json").write_text(json.dumps({**manifest, "source": str(extracts)}))
     published = (tmp / "reporting.duckdb").read_bytes()
     os.symlink((PROJECT_ROOT / "seeds" / "synthetic").resolve(), extracts / "2019-03-15")
     refused = build_with_cli(tmp, "--extracts", str(extracts))

@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -242,40 +241,47 @@ print(ok, errors, messages[:3])
 """
 
 
-def test_readers_never_fail_during_a_rebuild_and_rebuild_is_identical(
-    published: Path, project_root: Path, tmp_path: Path
-):
-    stop = tmp_path / "stop"
+@pytest.fixture(scope="module")
+def rebuilt(published: Path, project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A second build into the published folder from the same inputs, with a reader polling
+    reporting.duckdb all the while; what the tests below need to know of it."""
+    tmp = tmp_path_factory.mktemp("rebuild")
+    stop = tmp / "stop"
+    first = json.loads((published / "manifest.json").read_text())["build_id"]
+    before = digests(published)
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(published / "reporting.duckdb"), str(stop)],
         stdout=subprocess.PIPE,
         text=True,
     )
-    first = json.loads((published / "manifest.json").read_text())["build_id"]
     try:
-        result = build(project_root, published, tmp_path)
+        result = build(project_root, published, tmp)
     finally:
         stop.touch()
         output = reader.communicate(timeout=60)[0]
     assert result.returncode == 0, result.stdout + result.stderr
+    return {"first": first, "before": before, "reader_output": output}
+
+
+def test_readers_never_fail_during_a_rebuild_and_rebuild_is_identical(
+    published: Path, rebuilt: dict
+):
+    output = rebuilt["reader_output"]
     ok, errors = (int(value) for value in output.split()[:2])
     assert errors == 0, output
     assert ok > 20
     # the previous version is kept, and the rebuild from the same inputs is identical
-    second = json.loads((published / "manifest.json").read_text())["build_id"]
-    assert second != first
-    previous = published / "versions" / first / "justice.duckdb"
-    assert previous.is_file()
-    assert table_digests(previous) == table_digests(published / "justice.duckdb")
+    previous = published / "versions" / rebuilt["first"]
+    assert (previous / "justice.duckdb").is_file()
+    assert table_digests(previous / "justice.duckdb") == table_digests(published / "justice.duckdb")
 
 
 def test_rollback_restores_the_previous_version(
-    published: Path, project_root: Path, tmp_path: Path
+    published: Path, rebuilt: dict, project_root: Path, tmp_path: Path
 ):
-    versions = sorted((published / "versions").iterdir())
-    assert versions, "needs the rebuild of the reader test"
-    previous = versions[-1]
-    expected = hashlib.sha256((previous / "reporting.duckdb").read_bytes()).hexdigest()
+    previous = published / "versions" / rebuilt["first"]
+    expected = digests(previous)  # every published file of the version rolled back to
+    assert expected == rebuilt["before"]
     env = cli_env(tmp_path)
     env["JW_PROJECT_DIR"] = str(project_root)
     result = run_cli(
@@ -283,7 +289,7 @@ def test_rollback_restores_the_previous_version(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads((published / "manifest.json").read_text())["build_id"] == previous.name
-    assert digests(published)["reporting.duckdb"] == expected
+    assert digests(published) == expected
     assert not previous.exists()
 
 
@@ -306,9 +312,11 @@ def test_killed_build_leaves_published_files_and_next_build_succeeds(
         for line in process.stdout:
             if line.startswith(step):
                 break
-        time.sleep(2)
+        # Inside the step: the build is still running when it is killed.
+        assert process.poll() is None, f"the build ended before it could be killed at {step}"
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
+        assert process.returncode == -signal.SIGKILL
         assert digests(published) == before
         assert any((published / ".candidates").iterdir())  # the killed build's leftovers
     result = build(project_root, published, tmp_path)

@@ -133,6 +133,8 @@ def test_published_figures_still_fail_a_generated_set_when_asked(
     assert not warehouse.exists()
 
 
+# Minutes of builds at small scale: in the long tier (make test-long, run by CI).
+@pytest.mark.long
 def test_benchmark_smoke_at_small_scale(tmp_path: Path) -> None:
     result = run_cli(
         [

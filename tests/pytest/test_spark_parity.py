@@ -17,7 +17,7 @@ from justice_warehouse.bench import parity
 pytestmark = pytest.mark.spark
 
 REPORTING_DIR = Path(__file__).resolve().parents[2] / "models" / "reporting"
-REPORTING_MODELS = sorted(path.stem for path in REPORTING_DIR.glob("*.sql"))
+REPORTING_MODELS = sorted(path.stem for path in REPORTING_DIR.rglob("*.sql"))
 
 
 def dbt_build(project: Path, target: str, tmp: Path, *select: str) -> subprocess.CompletedProcess:
@@ -68,7 +68,7 @@ def test_reporting_model_is_identical_on_spark(
 def test_an_engine_specific_expression_breaks_parity(tmp_path: Path):
     """concat() with a null is null on Spark but ignores the null on DuckDB."""
     project = copy_project(tmp_path / "project")
-    model = project / "models" / "reporting" / "rj_referral_outcomes.sql"
+    model = project / "models" / "reporting" / "rj" / "rj_referral_outcomes.sql"
     model.write_text(
         model.read_text().replace(
             "cast(outcomes.outcome as {{ dbt.type_string() }}) as outcome",

@@ -1,11 +1,11 @@
 -- grain: one row per delivery date (as_at_date) x programme
 -- Business rule: value for money divides a programme's cost by the referrals, take-ups
--- and direct conferences it produced in the published referral period, as known at each
+-- and direct conferences it produced in the published period, as known at each
 -- delivery (counted once, in int_restore__published_period_counts; is_as_published marks
--- the state of the published figures, is_latest the current state); the referral extract is Restore:London's
--- case-management system, so only that programme has referrals. Police-officer
--- equivalents divide cost by the officer unit cost implied by the published 22-officer
--- claim.
+-- the state of the published figures, is_latest the current state). The referrals are the
+-- programme's whose referral_extract (seed programmes) is the rj_referrals extract:
+-- Restore:London's case-management system. Police-officer equivalents divide cost by the
+-- officer unit cost implied by the published 22-officer claim.
 
 with
 
@@ -17,14 +17,20 @@ published_period_counts as (
     select * from {{ ref('int_restore__published_period_counts') }}
 ),
 
+programmes as (
+    select * from {{ ref('stg_reference__programmes') }}
+),
+
 referral_counts as (
     select
-        'restore_london' as programme_code,
-        as_at_date,
-        referrals,
-        took_up,
-        direct_conferences
+        programmes.programme_code,
+        published_period_counts.as_at_date,
+        published_period_counts.referrals,
+        published_period_counts.took_up,
+        published_period_counts.direct_conferences
     from published_period_counts
+    cross join programmes
+    where programmes.referral_extract = 'rj_referrals'
 ),
 
 as_at_dates as (

@@ -12,9 +12,11 @@
 {#- A table (36 rows): its tests and the checks table read it without recomputing every
     model it maps to. -#}
 {{ config(materialized='table') }}
-{%- set restore = "programme_code = 'restore_london'" %}
-{%- set restore_as_published = restore ~ " and is_as_published" %}
-{%- set vru = "programme_code = 'violence_reduction_unit'" %}
+{#- A programme's figure reads the row of the programme the register names for it (its
+    programme_code column), so no programme is named here. -#}
+{%- set programme = "programme_code = (select programme_code from "
+    ~ ref('stg_reference__published_figures') ~ " where figure_id = '{figure_id}')" %}
+{%- set programme_as_published = programme ~ " and is_as_published" %}
 {%- set measures = [
     ('rj_referrals_total', 'int_restore__published_period_counts', 'referrals', as_published),
     ('rj_direct_meetings', 'int_restore__published_period_counts', 'direct_conferences', as_published),
@@ -22,24 +24,24 @@
     ('rj_conference_rate', 'int_restore__published_period_counts', 'conference_rate_pct', as_published),
     ('rj_conference_share_of_take_ups', 'int_restore__published_period_counts',
         'conference_share_of_take_ups_pct', as_published),
-    ('restore_cost', 'int_finance__programme_costs', 'cost_gbp', restore),
-    ('pcd26_max_grant', 'int_finance__programme_costs', 'cost_gbp', restore),
-    ('pcd26_moj_victims_grant', 'int_finance__programme_costs', 'moj_victims_grant_gbp', restore),
-    ('pcd26_mopac_funding', 'int_finance__programme_costs', 'mopac_funding_gbp', restore),
+    ('restore_cost', 'int_finance__programme_costs', 'cost_gbp', programme),
+    ('pcd26_max_grant', 'int_finance__programme_costs', 'cost_gbp', programme),
+    ('pcd26_moj_victims_grant', 'int_finance__programme_costs', 'moj_victims_grant_gbp', programme),
+    ('pcd26_mopac_funding', 'int_finance__programme_costs', 'mopac_funding_gbp', programme),
     ('police_officer_unit_cost', 'int_finance__programme_costs',
-        'police_officer_unit_cost_gbp', restore),
-    ('vru_budget', 'int_finance__programme_costs', 'cost_gbp', vru),
-    ('vru_recurring', 'int_finance__programme_costs', 'recurring_gbp', vru),
-    ('vru_one_off', 'int_finance__programme_costs', 'one_off_gbp', vru),
-    ('vru_director_salary', 'int_finance__programme_costs', 'director_salary_gbp', vru),
+        'police_officer_unit_cost_gbp', programme),
+    ('vru_budget', 'int_finance__programme_costs', 'cost_gbp', programme),
+    ('vru_recurring', 'int_finance__programme_costs', 'recurring_gbp', programme),
+    ('vru_one_off', 'int_finance__programme_costs', 'one_off_gbp', programme),
+    ('vru_director_salary', 'int_finance__programme_costs', 'director_salary_gbp', programme),
     ('police_officers_claim', 'int_finance__programme_value', 'police_officer_equivalents',
-        restore_as_published),
+        programme_as_published),
     ('restore_cost_per_referral', 'int_finance__programme_value', 'cost_per_referral_gbp',
-        restore_as_published),
+        programme_as_published),
     ('restore_cost_per_take_up', 'int_finance__programme_value', 'cost_per_take_up_gbp',
-        restore_as_published),
+        programme_as_published),
     ('restore_cost_per_direct_meeting', 'int_finance__programme_value',
-        'cost_per_direct_conference_gbp', restore_as_published),
+        'cost_per_direct_conference_gbp', programme_as_published),
     ('reoffending_cost_london', 'int_reoffending__annual_totals', 'london_gbp', none),
     ('reoffending_cost_england_and_wales', 'int_reoffending__annual_totals',
         'england_and_wales_gbp', none),
@@ -66,7 +68,7 @@ mapped_measures as (
             cast('{{ column }}' as {{ dbt.type_string() }}) as measure_column
         from {{ ref(model) }}
         {%- if condition %}
-            where {{ condition }}
+            where {{ condition | replace('{figure_id}', figure_id) }}
         {%- endif %}
         {%- if not loop.last %}
             union all

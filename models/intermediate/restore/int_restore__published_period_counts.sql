@@ -32,7 +32,7 @@ counts as (
         published_period.period_start_date,
         published_period.period_end_date,
         count(in_period.referral_id) as referrals,
-        {{ count_where("in_period.is_took_up") }} as took_up,
+        {{ count_where("in_period.is_take_up") }} as took_up,
         {{ count_where("in_period.furthest_stage = 'direct_conference'") }}
             as direct_conferences
     from published_period

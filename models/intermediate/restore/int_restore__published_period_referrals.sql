@@ -28,7 +28,7 @@ in_period as (
         referral_stages.referral_id,
         referral_stages.referral_date,
         referral_stages.outcome,
-        referral_stages.is_took_up,
+        referral_stages.is_take_up,
         referral_stages.furthest_stage
     from referral_stages
     inner join published_period

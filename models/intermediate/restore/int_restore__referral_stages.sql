@@ -3,8 +3,9 @@
 --   * a referral counts as contacted when the team recorded a first contact, or when the
 --     victim made a decision (a decision cannot be made without contact);
 --   * intervention stages only count after a take-up (which outcomes are decisions and
---     which a take-up: the referral_outcomes seed); the furthest stage is ranked
---     none < restorative_conversation < indirect_communication < direct_conference.
+--     which a take-up: the referral_outcomes seed); the furthest stage is the dated stage
+--     of highest rank, and a referral has reached every stage ranked at or below it (the
+--     ranks: the referral_stages seed, their one home).
 
 with
 
@@ -14,6 +15,21 @@ referrals as (
 
 outcomes as (
     select * from {{ ref('stg_reference__referral_outcomes') }}
+),
+
+stages as (
+    select * from {{ ref('stg_reference__referral_stages') }}
+),
+
+stage_ranks as (
+    select
+        max(case when stage_code = 'restorative_conversation' then stage_rank end)
+            as restorative_conversation_rank,
+        max(case when stage_code = 'indirect_communication' then stage_rank end)
+            as indirect_communication_rank,
+        max(case when stage_code = 'direct_conference' then stage_rank end) as direct_conference_rank,
+        max(case when stage_code = 'none' then stage_rank end) as none_rank
+    from stages
 ),
 
 flagged as (
@@ -26,7 +42,7 @@ flagged as (
         referrals.first_contact_date,
         referrals.decision_date,
         referrals.closure_date,
-        coalesce(outcomes.is_take_up, false) as is_took_up,
+        coalesce(outcomes.is_take_up, false) as is_take_up,
         (
             referrals.first_contact_date is not null
             or coalesce(outcomes.is_decided, false)
@@ -42,35 +58,58 @@ flagged as (
         on referrals.outcome = outcomes.outcome
 ),
 
+ranked as (
+    select
+        flagged.*,
+        stage_ranks.restorative_conversation_rank,
+        stage_ranks.indirect_communication_rank,
+        stage_ranks.direct_conference_rank,
+        greatest(
+            stage_ranks.none_rank,
+            case
+                when flagged.has_conversation then stage_ranks.restorative_conversation_rank
+                else stage_ranks.none_rank
+            end,
+            case
+                when flagged.has_indirect then stage_ranks.indirect_communication_rank
+                else stage_ranks.none_rank
+            end,
+            case
+                when flagged.has_conference then stage_ranks.direct_conference_rank
+                else stage_ranks.none_rank
+            end
+        ) as furthest_stage_rank
+    from flagged
+    cross join stage_ranks
+),
+
 staged as (
     select
-        referral_id,
-        valid_from_date,
-        valid_to_date,
-        referral_date,
-        outcome,
-        is_contacted,
-        is_took_up,
-        case
-            when has_conference then 'direct_conference'
-            when has_indirect then 'indirect_communication'
-            when has_conversation then 'restorative_conversation'
-            else 'none'
-        end as furthest_stage,
-        case
-            when has_conference then 3
-            when has_indirect then 2
-            when has_conversation then 1
-            else 0
-        end as furthest_stage_rank,
-        closure_date is not null as is_closed,
-        {{ dbt.datediff('referral_date', 'first_contact_date', 'day') }}
+        ranked.referral_id,
+        ranked.valid_from_date,
+        ranked.valid_to_date,
+        ranked.referral_date,
+        ranked.outcome,
+        ranked.is_contacted,
+        ranked.is_take_up,
+        stages.stage_code as furthest_stage,
+        ranked.furthest_stage_rank,
+        ranked.furthest_stage_rank >= ranked.restorative_conversation_rank
+            as has_reached_restorative_conversation,
+        ranked.furthest_stage_rank >= ranked.indirect_communication_rank
+            as has_reached_indirect_communication,
+        ranked.furthest_stage_rank >= ranked.direct_conference_rank
+            as has_reached_direct_conference,
+        ranked.closure_date is not null as is_closed,
+        {{ dbt.datediff('ranked.referral_date', 'ranked.first_contact_date', 'day') }}
             as days_to_first_contact,
-        {{ dbt.datediff('referral_date', 'decision_date', 'day') }}
+        {{ dbt.datediff('ranked.referral_date', 'ranked.decision_date', 'day') }}
             as days_to_decision,
-        {{ dbt.datediff('referral_date', 'closure_date', 'day') }}
+        {{ dbt.datediff('ranked.referral_date', 'ranked.closure_date', 'day') }}
             as days_to_closure
-    from flagged
+    from ranked
+    left join stages
+        on ranked.furthest_stage_rank = stages.stage_rank
 )
 
 select * from staged

@@ -14,7 +14,8 @@ renamed as (
         nullif(trim(approval_reference), '') as approval_reference,
         cast(approval_date as date) as approval_date,
         cast(launch_date as date) as launch_date,
-        trim(total_figure_id) as total_figure_id
+        trim(total_figure_id) as total_figure_id,
+        nullif(trim(referral_extract), '') as referral_extract
     from source
 )
 

@@ -22,6 +22,7 @@ renamed as (
         cast(period_end as date) as period_end_date,
         trim(period_label) as period_label,
         trim(geography) as geography,
+        nullif(lower(trim(programme_code)), '') as programme_code,
 
         -- provenance
         trim(source_publisher) as source_publisher,

@@ -28,7 +28,7 @@ from justice_warehouse.core.paths import (
     synthetic_seed_dir,
 )
 from justice_warehouse.core.settings import Settings
-from justice_warehouse.gate.contract.render import render_markdown
+from justice_warehouse.gate.contract.render import render_markdown, render_source_docs
 from justice_warehouse.gate.deliveries import bundled_delivery_date
 from justice_warehouse.operate import permissions
 from justice_warehouse.operate.status import status
@@ -187,6 +187,8 @@ def validate_command(args: argparse.Namespace) -> int:
 
 
 def contract_doc(args: argparse.Namespace) -> int:
+    if args.dbt_docs:
+        Path(args.dbt_docs).write_text(render_source_docs())
     text = render_markdown()
     if args.out:
         Path(args.out).write_text(text)

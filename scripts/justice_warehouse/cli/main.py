@@ -169,6 +169,11 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
 
     doc = subcommands.add_parser("contract-doc", help="print the extract contract as Markdown")
     doc.add_argument("--out", help="write it here instead of printing it")
+    doc.add_argument(
+        "--dbt-docs",
+        help="also write the contract's column descriptions as dbt docs blocks here "
+        "(models/staging/_contract__docs.md, which the sources' YAML cites)",
+    )
     doc.set_defaults(handler=commands.contract_doc)
     return main_parser
 

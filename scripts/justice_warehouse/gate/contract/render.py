@@ -130,3 +130,31 @@ def render_markdown() -> str:
                 "",
             ]
     return "\n".join(lines)
+
+
+SOURCE_DOCS = "models/staging/_contract__docs.md"
+
+
+def source_doc_name(table: str, column: str) -> str:
+    """The dbt docs block that describes one contract column, for the sources' YAML."""
+    return f"contract__{table}__{column}"
+
+
+def render_source_docs() -> str:
+    """The contract's column descriptions as dbt docs blocks (``SOURCE_DOCS``): the
+    sources' YAML cites them, so each extract column is described once, here."""
+    lines = [
+        "{#- Rendered from scripts/justice_warehouse/gate/contract/tables.py by",
+        "    `justice-warehouse contract-doc --dbt-docs " + SOURCE_DOCS + "`; a test fails",
+        "    if they differ. The sources' YAML cites each block. -#}",
+    ]
+    for spec in TABLES:
+        for column in spec.columns:
+            text = f"{column.description} ({TYPE_DESCRIPTIONS[column.type]}; {_rules(column)})"
+            lines += [
+                "",
+                "{% docs " + source_doc_name(spec.name, column.name) + " %}",
+                text.replace("`", ""),
+                "{% enddocs %}",
+            ]
+    return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ deliveries as (
 ),
 
 outcomes as (
-    select * from {{ ref('stg_reference__referral_outcomes') }}
+    select * from {{ ref('dim_referral_outcome') }}
 ),
 
 as_at as (

@@ -12,15 +12,15 @@
 with
 
 figures as (
-    select * from {{ ref('stg_reference__published_figures') }}
+    select * from {{ ref('dim_published_figure') }}
 ),
 
 measures as (
-    select * from {{ ref('int_published__figure_measures') }}
+    select * from {{ ref('fct_published_figure_values') }}
 ),
 
 check_kinds as (
-    select * from {{ ref('stg_reference__check_kinds') }}
+    select * from {{ ref('dim_check_kind') }}
 ),
 
 kinded as (

@@ -16,7 +16,7 @@ referrals as (
 ),
 
 outcomes as (
-    select * from {{ ref('stg_reference__referral_outcomes') }}
+    select * from {{ ref('dim_referral_outcome') }}
 ),
 
 counted as (
