@@ -24,14 +24,12 @@ compared as (
         source_appointments.appointment_id as source_appointment_id,
         fact_appointments.appointment_id as fact_appointment_id,
         {%- for column in columns %}
-            not (
-                source_appointments.{{ column }} = fact_appointments.{{ column }}
-                or (
-                    source_appointments.{{ column }} is null
-                    and fact_appointments.{{ column }} is null
-                )
-            ) as is_{{ column }}_different{{ "," if not loop.last }}
+            coalesce(
+                source_appointments.{{ column }} = fact_appointments.{{ column }},
+                source_appointments.{{ column }} is null and fact_appointments.{{ column }} is null
+            ) as is_{{ column }}_same,
         {%- endfor %}
+        1 as compared_columns_end
     from source_appointments
     full outer join fact_appointments
         on source_appointments.appointment_id = fact_appointments.appointment_id
@@ -42,5 +40,5 @@ where
     source_appointment_id is null
     or fact_appointment_id is null
     {%- for column in columns %}
-        or is_{{ column }}_different
+        or not is_{{ column }}_same
     {%- endfor %}
