@@ -24,8 +24,9 @@ UNTOUCHED_MONTH = "2016-07-01"
 MARKER = "UNTOUCHED-MARKER"
 
 
-def _dbt_build(warehouse: Path, full_refresh: bool) -> None:
+def _dbt_build(warehouse: Path, full_refresh: bool, exclude: tuple[str, ...] = ()) -> None:
     args = dbt_build_args(published_figures_apply=True, full_refresh=full_refresh)
+    args += [arg for name in exclude for arg in ("--exclude", name)]
     result = run_dbt(PROJECT_ROOT, args, warehouse, Settings.from_env())
     assert result.success, result.failures
 
@@ -90,7 +91,11 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         )
     full = tmp / "full.duckdb"
     shutil.copyfile(incremental, full)
-    _dbt_build(incremental, full_refresh=False)
+    # The marker row differs from its source on purpose, so the reconciliation of the fact
+    # with its source (which would report it, as it should) is left out of this one run.
+    _dbt_build(
+        incremental, full_refresh=False, exclude=("assert_appointments_fact_matches_source",)
+    )
     _dbt_build(full, full_refresh=True)
     monkey.undo()
     return incremental, full
