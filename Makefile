@@ -16,6 +16,9 @@ export JW_PROJECT_DIR := $(CURDIR)
 
 SCALE ?= london
 RUNS ?= 3
+# pytest runs whole test files on both cores (pytest-xdist); TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: setup setup-spark setup-dashboards setup-browser setup-old-duckdb build validate rollback test test-fast \
 	test-spark test-long lint seeds bench dashboards serve-dashboards screenshots clean
@@ -87,20 +90,20 @@ lint: setup
 
 test: setup setup-dashboards setup-browser setup-old-duckdb lint
 	$(BIN)/justice-warehouse check-seeds
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The fast tier, under a minute: Python lint, the Python tooling's unit tests and the dbt
 # unit tests against a schema-only build (dbt build --empty); no pipeline build.
 test-fast: setup
 	$(BIN)/ruff check scripts tests
 	$(BIN)/lint-imports
-	$(BIN)/pytest -m "fast and not spark"
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "fast and not spark"
 
 # The long tier: the delivery sequence built one delivery per build (13 builds) and in two
 # builds, each against one full build, and the benchmark's smoke run at small scale. CI runs
 # it after make test.
 test-long: setup
-	$(BIN)/pytest -m long
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m long
 
 # Builds the project on Spark and on DuckDB and compares every reporting model row by row.
 test-spark: setup-spark
