@@ -217,39 +217,59 @@ def test_a_killed_build_leaves_no_process_at_any_step(
     assert "killed" in result.stdout
 
 
+# Runs inside its own mount namespace, so the tmpfs vanishes with the process even if the
+# test is killed; without root, `unshare -r` maps the user to root in a user namespace.
+SMALL_FILESYSTEM_SCRIPT = """
+mount -t tmpfs -o size=32m tmpfs "$SMALL" || exit 97
+mkdir "$SMALL/warehouse"
+for name in $PUBLISHED; do cp -p "$SOURCE/$name" "$SMALL/warehouse/$name"; done
+"$@"
+code=$?
+cp -a "$SMALL/warehouse" "$AFTER"
+umount "$SMALL"
+exit $code
+"""
+
+
 def test_a_build_that_runs_out_of_space_keeps_no_full_candidate(
     built_warehouse: Path, project_root: Path, tmp_path: Path
 ):
     """On a 32 MiB filesystem (a tmpfs mounted for the test) dbt runs out of space."""
-    mount = tmp_path / "small"
+    mount, after = tmp_path / "small", tmp_path / "after"
     mount.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)], capture_output=True
+    # JW_SPACE_FACTOR=0: past the check before writing, into the real fault. The published
+    # pair is copied without exports, to leave little room.
+    env = project_env(project_root, tmp_path, JW_SPACE_FACTOR="0")
+    env.update(
+        SMALL=str(mount),
+        AFTER=str(after),
+        SOURCE=str(built_warehouse.parent),
+        PUBLISHED=" ".join(PUBLISHED),
     )
-    if mounted.returncode != 0:
+    namespace = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
+    command = [sys.executable, "-m", "justice_warehouse.cli"]
+    command += build_args(mount / "warehouse", tmp_path)
+    result = subprocess.run(
+        [*namespace, "sh", "-c", SMALL_FILESYSTEM_SCRIPT, "sh", *command],
+        cwd=project_root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode == 97 or result.stderr.startswith("unshare:"):
         # CI runs as root, where the mount must work: there the test may not skip.
-        assert os.geteuid() != 0, f"root cannot mount a tmpfs: {mounted.stderr.decode()}"
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        directory = mount / "warehouse"
-        directory.mkdir()
-        for name in PUBLISHED:  # the published pair, without exports, to leave little room
-            shutil.copy2(built_warehouse.parent / name, directory / name)
-        before = digests(directory)
-        # JW_SPACE_FACTOR=0: past the check before writing, into the real fault.
-        result = build(project_root, directory, tmp_path, JW_SPACE_FACTOR="0")
-        assert result.returncode == 2, result.stdout + result.stderr
-        assert "No space left on device" in result.stderr
-        assert digests(directory) == before
-        (failed,) = (directory / "failed").iterdir()
-        assert retention.is_reduced(failed)
-        assert sorted(p.name for p in failed.iterdir()) == sorted(retention.KEPT_WHEN_REDUCED)
-        assert "No space left on device" in (failed / "reason.txt").read_text()
-        assert not any((directory / ".candidates").iterdir())
-        record = json.loads((directory / "last_run.json").read_text())
-        assert (record["outcome"], record["exit_code"]) == ("failed", 2)
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
+        assert os.geteuid() != 0, f"root cannot mount a tmpfs: {result.stderr}"
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "No space left on device" in result.stderr
+    assert digests(after) == digests(built_warehouse.parent)
+    (failed,) = (after / "failed").iterdir()
+    assert retention.is_reduced(failed)
+    assert sorted(p.name for p in failed.iterdir()) == sorted(retention.KEPT_WHEN_REDUCED)
+    assert "No space left on device" in (failed / "reason.txt").read_text()
+    assert not any((after / ".candidates").iterdir())
+    record = json.loads((after / "last_run.json").read_text())
+    assert (record["outcome"], record["exit_code"]) == ("failed", 2)
 
 
 def test_five_failing_builds_keep_the_configured_number_in_full(
