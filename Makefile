@@ -25,7 +25,7 @@ PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,orchestrate]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -56,7 +56,7 @@ setup-browser:
 
 # The Spark extra (pyspark, dbt-spark) is installed only for the Spark targets.
 $(SPARK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,spark]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,orchestrate,spark]'
 	touch $(SPARK_STAMP)
 
 setup-spark: $(SPARK_STAMP)

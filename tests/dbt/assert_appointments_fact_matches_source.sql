@@ -4,6 +4,9 @@
 -- holds (deleted at source: rebuild with --full-refresh), or one whose current version
 -- differs from the fact's row (a change the incremental run did not pick up, such as one
 -- without a later record_updated_at) is a row here.
+-- Reads several models: the orchestrator shows it as a check on fct_probation_appointments.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_probation_appointments'}}}) }}
+
 {%- set columns = ['person_pseudo_id', 'provider_code', 'officer_id', 'borough_code',
                    'contact_type_code', 'appointment_date', 'outcome_code',
                    'record_updated_at'] %}

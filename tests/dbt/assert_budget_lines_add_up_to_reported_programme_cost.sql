@@ -2,6 +2,8 @@
 -- (marts.fct_programme_budget_lines) add up to the cost reported to BI
 -- (reporting.programme_value_for_money). A programme missing on either side is a row too.
 -- The comparison with the published totals is reporting.published_figure_checks' job.
+-- Reads several models: the orchestrator shows it as a check on programme_value_for_money.
+{{ config(meta={'dagster': {'ref': {'name': 'programme_value_for_money'}}}) }}
 
 with
 

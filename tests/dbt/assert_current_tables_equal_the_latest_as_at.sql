@@ -3,6 +3,8 @@
 -- (the version valid at that date, fct_rj_referral_history). A difference means the
 -- validity intervals of the history are wrong.
 -- Returns one row per outcome or referral month whose counts differ.
+-- Reads several models: the orchestrator shows it as a check on rj_referral_outcomes_as_at.
+{{ config(meta={'dagster': {'ref': {'name': 'rj_referral_outcomes_as_at'}}}) }}
 
 with
 

@@ -3,6 +3,8 @@
 -- warehouse's own total in int_reoffending__annual_totals (London: every London line;
 -- England and Wales: its headline line). A geography missing on either side is a row too.
 -- The comparison with the published totals is reporting.published_figure_checks' job.
+-- Reads several models: the orchestrator shows it as a check on reoffending_costs_annual.
+{{ config(meta={'dagster': {'ref': {'name': 'reoffending_costs_annual'}}}) }}
 
 with
 

@@ -2,6 +2,8 @@
 -- up to the number of referrals in the fact table. Suppressed cells are null, so a table with
 -- suppressed cells must add up to less; one without must add up exactly.
 -- Returns a row for each table that breaks this.
+-- Reads several models: the orchestrator shows it as a check on rj_referral_outcomes.
+{{ config(meta={'dagster': {'ref': {'name': 'rj_referral_outcomes'}}}) }}
 
 with
 

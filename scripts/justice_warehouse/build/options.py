@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from justice_warehouse.check.report import ValidationReport
 from justice_warehouse.core.settings import Settings
+from justice_warehouse.gate.deliveries import DeliveryReport
 
 DEFAULT_KEEP_VERSIONS = Settings.keep_versions
 
@@ -31,6 +33,9 @@ class BuildOptions:
     # The delivery date of a flat extracts folder (default: the build date; for the
     # bundled seeds, the dbt var bundled_delivery_date).
     delivery_date: date | None = None
+    # Load the deliveries of a folder of deliveries only up to this date (later folders wait
+    # for a later build): the orchestrator builds one delivery per run.
+    last_delivery: date | None = None
     settings: Settings = field(default_factory=Settings)
 
     @property
@@ -73,3 +78,16 @@ class BuildOptions:
             self.settings.log_path(self.root),
             self.gx_path / "uncommitted",
         ]
+
+
+@dataclass
+class BuildOutcome:
+    """What one build found, filled in step by step, for a caller that reports it (the
+    orchestrator turns it into asset materialisations and check results)."""
+
+    build_id: str | None = None
+    deliveries: list[DeliveryReport] = field(default_factory=list)
+    # dbt's run_results.json of this build's dbt build, once it ran
+    dbt_results: Path | None = None
+    validation: ValidationReport | None = None
+    published: bool = False

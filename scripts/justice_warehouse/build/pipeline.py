@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from justice_warehouse.build import steps
-from justice_warehouse.build.options import BuildOptions
+from justice_warehouse.build.options import BuildOptions, BuildOutcome
 from justice_warehouse.build.steps import say
 from justice_warehouse.check import worker
 from justice_warehouse.core import processes, runs
@@ -76,7 +76,11 @@ def apply_modes(options: BuildOptions) -> None:
 
 
 def _run_steps(
-    options: BuildOptions, workdir: Path, build_id: str, seconds: dict[str, float]
+    options: BuildOptions,
+    workdir: Path,
+    build_id: str,
+    seconds: dict[str, float],
+    outcome: BuildOutcome,
 ) -> None:
     """Every step in order; ``seconds`` gets each finished step's wall time."""
     marker = processes.marker_value(options.warehouse.parent, build_id)
@@ -90,9 +94,9 @@ def _run_steps(
 
     # The validation worker imports GX while the extracts load and dbt runs.
     with worker.start_worker(options.gx_path, marker) as validation_worker:
-        incremental = steps.load(options, candidate, build_id)
+        incremental = steps.load(options, candidate, build_id, outcome)
         done("load")
-        steps.dbt_build(options, candidate, incremental, marker)
+        steps.dbt_build(options, candidate, incremental, marker, outcome)
         done("dbt")
         steps.disclosure_check(options, candidate)
         done("disclosure")
@@ -100,7 +104,7 @@ def _run_steps(
         # validation waits for it before it writes its audit rows into the file.
         docs = steps.start_docs_site(options, candidate, marker)
         try:
-            steps.validation(options, candidate, validation_worker, docs.wait)
+            steps.validation(options, candidate, validation_worker, docs.wait, outcome)
         finally:
             docs.stop()
         done("validation")
@@ -118,12 +122,15 @@ def _run_steps(
             keep_versions=options.keep_versions,
         )
     )
+    outcome.published = True
     done("publish")
     say("step seconds: " + ", ".join(f"{step} {value:.2f}" for step, value in seconds.items()))
 
 
-def build(options: BuildOptions) -> str:
+def build(options: BuildOptions, outcome: BuildOutcome | None = None) -> str:
     """Run the whole pipeline into a candidate and publish it; return the build id.
+
+    ``outcome``, when given, is filled in as the steps run (on failure too).
 
     Raises ``BuildFailed`` (published files untouched, candidate kept under failed/ within
     the retention rule). Every file is written owner-only (umask 077) and given the
@@ -134,18 +141,19 @@ def build(options: BuildOptions) -> str:
     permissions.make_warehouse_folder(directory, options.settings.reader_group)
     with permissions.private_umask(), build_lock(directory):
         try:
-            return _build_locked(options)
+            return _build_locked(options, outcome or BuildOutcome())
         finally:
             apply_modes(options)
             say(disk_report(directory))
 
 
-def _build_locked(options: BuildOptions) -> str:
+def _build_locked(options: BuildOptions, outcome: BuildOutcome) -> str:
     directory = options.warehouse.parent
     apply_modes(options)  # repairs what a killed build left
     stop_leftovers(directory)
     shutil.rmtree(directory / ".candidates", ignore_errors=True)  # a killed build's leftovers
     build_id = new_build_id()
+    outcome.build_id = build_id
     record = runs.started(directory, build_id, options.source_label)
     workdir = directory / ".candidates" / CANDIDATE_NAME
     try:
@@ -167,7 +175,7 @@ def _build_locked(options: BuildOptions) -> str:
     seconds: dict[str, float] = {}
     keep = options.settings.keep_failed
     try:
-        _run_steps(options, workdir, build_id, seconds)
+        _run_steps(options, workdir, build_id, seconds, outcome)
     except BuildFailed as error:
         out_of_space = space.is_out_of_space(error)
         kept = keep_failed(directory, workdir, build_id, error, needed, out_of_space, keep)

@@ -18,7 +18,7 @@ import duckdb
 from justice_warehouse.build import docs_site
 from justice_warehouse.build.dbt import dbt_build_args, dbt_vars_args, run_dbt
 from justice_warehouse.build.docs_site import DocsRun
-from justice_warehouse.build.options import BuildOptions
+from justice_warehouse.build.options import BuildOptions, BuildOutcome
 from justice_warehouse.check import disclosure, validate
 from justice_warehouse.check.report import summary
 from justice_warehouse.core.errors import BuildFailed
@@ -66,7 +66,7 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> bool:
     return True
 
 
-def load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
+def load(options: BuildOptions, candidate: Path, build_id: str, outcome: BuildOutcome) -> bool:
     """Check and load the extracts; return whether the candidate is incremental."""
     source = options.extracts_dir or synthetic_seed_dir(options.root)
     say(f"[1/6] checking and loading extracts from {source}")
@@ -89,6 +89,7 @@ def load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
                 build_date=datetime.now(UTC).date(),
                 flat_delivery_date=flat_date,
                 max_rejected_share=options.max_rejected_share,
+                last_delivery=options.last_delivery,
             )
         except ExtractError as error:
             raise BuildFailed(str(error)) from error
@@ -103,6 +104,7 @@ def load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
             [build_id],
         ).fetchall()
         connection.execute("checkpoint")
+    outcome.deliveries = reports
     if not reports:
         say("      no new delivery: every delivery in the folder is already loaded")
     for report in reports:
@@ -119,7 +121,9 @@ def load(options: BuildOptions, candidate: Path, build_id: str) -> bool:
     return incremental
 
 
-def dbt_build(options: BuildOptions, candidate: Path, incremental: bool, marker: str) -> None:
+def dbt_build(
+    options: BuildOptions, candidate: Path, incremental: bool, marker: str, outcome: BuildOutcome
+) -> None:
     how = "incremental, from the published warehouse" if incremental else "full refresh"
     say(f"[2/6] dbt build (seeds, models and data tests; {how})")
     args = dbt_build_args(
@@ -128,6 +132,7 @@ def dbt_build(options: BuildOptions, candidate: Path, incremental: bool, marker:
         input_is_bundled_synthetic=options.is_bundled_synthetic,
     )
     result = run_dbt(options.root, args, candidate, options.settings, marker)
+    outcome.dbt_results = options.settings.target_path(options.root) / "run_results.json"
     say(f"      {result.summary}")
     if not result.success:
         failures = "\n".join(f"  {failure}" for failure in result.failures) or "  (see dbt.log)"
@@ -148,6 +153,7 @@ def validation(
     candidate: Path,
     worker: ProcessPoolExecutor,
     before_audit: Callable[[], None],
+    outcome: BuildOutcome,
 ) -> None:
     say("[4/6] validation suites")
     report = validate.run_validation(
@@ -158,6 +164,7 @@ def validation(
         worker=worker,
         before_audit=before_audit,
     )
+    outcome.validation = report
     say(summary(report))
     if report.exit_code != 0:
         raise BuildFailed("validation failed", report.exit_code)

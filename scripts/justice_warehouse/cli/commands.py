@@ -17,10 +17,9 @@ from pathlib import Path
 
 from justice_warehouse.build.options import BuildOptions
 from justice_warehouse.build.pipeline import build
+from justice_warehouse.build.published import validate_published, write_dashboards
 from justice_warehouse.check.report import summary
-from justice_warehouse.check.validate import run_validation
 from justice_warehouse.core.errors import BuildFailed
-from justice_warehouse.core.layout import REPORTING_NAME
 from justice_warehouse.core.paths import (
     default_warehouse,
     deliveries_seed_dir,
@@ -30,9 +29,7 @@ from justice_warehouse.core.paths import (
 from justice_warehouse.core.settings import Settings
 from justice_warehouse.gate.contract.render import render_markdown, render_source_docs
 from justice_warehouse.gate.deliveries import bundled_delivery_date
-from justice_warehouse.operate import permissions
 from justice_warehouse.operate.status import status
-from justice_warehouse.present.dashboards import build_site
 from justice_warehouse.publish.rollback import rollback
 
 
@@ -173,13 +170,7 @@ def status_command(args: argparse.Namespace) -> int:
 def validate_command(args: argparse.Namespace) -> int:
     root = project_dir(args.settings.project_dir)
     gx_dir = Path(args.gx_dir).resolve() if args.gx_dir else root / "gx"
-    with permissions.private_umask():  # results name failing rows: the warehouse's own modes
-        report = run_validation(
-            _warehouse(args, root), gx_dir, args.settings, keep_runs=args.keep_runs
-        )
-    permissions.set_tree(
-        gx_dir / "uncommitted", permissions.private_modes(args.settings.warehouse_group)
-    )
+    report = validate_published(_warehouse(args, root), gx_dir, args.settings, args.keep_runs)
     print(summary(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report.to_json(), indent=2))
@@ -202,8 +193,6 @@ def dashboards(args: argparse.Namespace) -> int:
     warehouse = _warehouse(args, root)
     site = Path(args.out).resolve() if args.out else warehouse.parent / "dashboards"
     # DashboardError is a RuntimeError: main() prints it and exits 2.
-    written = build_site(warehouse.parent / REPORTING_NAME, root / "dashboards", site)
-    permissions.set_tree(site, permissions.public_modes(args.settings.reader_group))
-    for path in written:
+    for path in write_dashboards(warehouse, root, site, args.settings):
         print(f"wrote {path}")
     return 0

@@ -23,6 +23,10 @@ a build's dbt and its own connections always agree.
 | JW_MAX_BUILD_AGE_HOURS | 26 | `status` fails when the published build is older |
 | JW_VALIDATION_KEEP_RUNS | 20 | validation runs kept in gx/uncommitted |
 | JW_ENV, JW_PSEUDONYM_SALT | unset | production refuses the development salt |
+| JW_WAREHOUSE | ``warehouse/justice.duckdb`` | the orchestrator's warehouse (CLI: --warehouse) |
+| JW_DELIVERIES_DIR | ``warehouse/deliveries`` | the deliveries the orchestrator watches |
+| JW_SENSOR_INTERVAL_SECONDS | 30 | how often the sensor looks |
+| JW_GX_DIR | ``<project>/gx`` | the orchestrator's GX file context (CLI: --gx-dir) |
 | DBT_TARGET_PATH, DBT_LOG_PATH | ``<project>/target``, ``<project>/logs`` | dbt's artifacts |
 """
 
@@ -32,6 +36,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from justice_warehouse.core.paths import default_warehouse
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,10 @@ class Settings:
     has_pseudonym_salt: bool = False
     dbt_target_path: str | None = None
     dbt_log_path: str | None = None
+    warehouse: str | None = None
+    deliveries_dir: str | None = None
+    sensor_interval_seconds: int = 30
+    gx_dir: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +98,12 @@ class Settings:
             has_pseudonym_salt=bool(env.get("JW_PSEUDONYM_SALT")),
             dbt_target_path=env.get("DBT_TARGET_PATH") or None,
             dbt_log_path=env.get("DBT_LOG_PATH") or None,
+            warehouse=env.get("JW_WAREHOUSE") or None,
+            deliveries_dir=env.get("JW_DELIVERIES_DIR") or None,
+            gx_dir=env.get("JW_GX_DIR") or None,
+            sensor_interval_seconds=int(
+                env.get("JW_SENSOR_INTERVAL_SECONDS", str(defaults.sensor_interval_seconds))
+            ),
         )
 
     def duckdb_config(self, database: Path, keep_order: bool = False) -> dict[str, str]:
@@ -129,3 +145,15 @@ class Settings:
 
     def log_path(self, root: Path) -> Path:
         return Path(self.dbt_log_path) if self.dbt_log_path else root / "logs"
+
+    def warehouse_path(self, root: Path) -> Path:
+        return Path(self.warehouse).resolve() if self.warehouse else default_warehouse(root)
+
+    def gx_path(self, root: Path) -> Path:
+        return Path(self.gx_dir).resolve() if self.gx_dir else root / "gx"
+
+    def deliveries_path(self, root: Path) -> Path:
+        """Never the tracked ``seeds/deliveries``: an ignored folder by default."""
+        if self.deliveries_dir:
+            return Path(self.deliveries_dir).resolve()
+        return root / "warehouse" / "deliveries"

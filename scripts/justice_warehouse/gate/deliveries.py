@@ -93,13 +93,19 @@ class DeliveryReport:
         return lines
 
 
-def discover(source_dir: Path, flat_delivery_date: date) -> list[Delivery]:
-    """The deliveries in ``source_dir``, oldest first."""
-    dated = sorted(
+def dated_folders(source_dir: Path) -> list[Path]:
+    """The ``YYYY-MM-DD`` sub-folders of ``source_dir``, oldest first (a folder being copied
+    in under another name, such as ``2019-04-30.partial``, is not one yet)."""
+    return sorted(
         child
         for child in source_dir.iterdir()
         if child.is_dir() and _DATED_FOLDER.fullmatch(child.name)
     )
+
+
+def discover(source_dir: Path, flat_delivery_date: date) -> list[Delivery]:
+    """The deliveries in ``source_dir``, oldest first."""
+    dated = dated_folders(source_dir)
     if not dated:
         return [Delivery(flat_delivery_date, source_dir, "")]
     deliveries = []
@@ -137,7 +143,8 @@ def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _loaded(connection: duckdb.DuckDBPyConnection) -> dict[date, str]:
+def loaded_deliveries(connection: duckdb.DuckDBPyConnection) -> dict[date, str]:
+    """Each loaded delivery's date and fingerprint."""
     rows = connection.execute(
         "select delivery_date, fingerprint from landing.deliveries order by 1"
     ).fetchall()
@@ -155,7 +162,7 @@ def plan(
     extract and building again works as before deliveries existed. A dated folder is never
     changed in place.
     """
-    loaded = _loaded(connection)
+    loaded = loaded_deliveries(connection)
     latest = max(loaded) if loaded else None
     problems, pending = [], []
     for delivery in deliveries:
@@ -366,10 +373,17 @@ def load_deliveries(
     build_date: date,
     flat_delivery_date: date | None = None,
     max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE,
+    last_delivery: date | None = None,
 ) -> list[DeliveryReport]:
-    """Load the deliveries of ``source_dir`` not yet in the warehouse, oldest first."""
+    """Load the deliveries of ``source_dir`` not yet in the warehouse, oldest first; with
+    ``last_delivery``, none dated after it (they wait for a later build)."""
     ensure_tables(connection)
     deliveries = discover(source_dir, flat_delivery_date or build_date)
+    if last_delivery is not None:
+        if not any(delivery.delivery_date == last_delivery for delivery in deliveries):
+            missing = f"no delivery folder {last_delivery} in {source_dir}"
+            raise ExtractError([Problem(f"{last_delivery}/", missing)])
+        deliveries = [d for d in deliveries if d.delivery_date <= last_delivery]
     return [
         load_delivery(connection, delivery, seeds_dir, build_id, max_rejected_share, replaces)
         for delivery, replaces in plan(connection, deliveries, build_date)
