@@ -20,7 +20,7 @@ RUNS ?= 3
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: setup setup-spark setup-dashboards setup-browser setup-old-duckdb build validate rollback test test-fast \
+.PHONY: orchestrate setup setup-spark setup-dashboards setup-browser setup-old-duckdb build validate rollback test test-fast \
 	test-spark test-long lint seeds bench dashboards serve-dashboards screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -128,6 +128,17 @@ PORT ?= 8080
 serve-dashboards: dashboards
 	@echo "dashboards: http://127.0.0.1:$(PORT)/dashboards/  docs: http://127.0.0.1:$(PORT)/docs/"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(dir $(WAREHOUSE))
+
+# Dagster on http://127.0.0.1:$(DAGSTER_PORT)/ (loopback only): the asset graph from dbt's
+# manifest, a sensor on $(JW_DELIVERIES_DIR) (default warehouse/deliveries/), the morning
+# validation and the hourly freshness check. DAGSTER_HOME is the ignored .dagster/.
+DAGSTER_PORT ?= 3000
+DAGSTER_HOME ?= $(CURDIR)/.dagster
+orchestrate: setup setup-dashboards
+	$(BIN)/python -m justice_warehouse.orchestrate.home $(DAGSTER_HOME)
+	mkdir -p "$${JW_DELIVERIES_DIR:-$(dir $(WAREHOUSE))deliveries}"
+	DAGSTER_HOME=$(DAGSTER_HOME) JW_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/dagster dev \
+		-m justice_warehouse.orchestrate.code_location -h 127.0.0.1 -p $(DAGSTER_PORT)
 
 # The README's screenshots (docs/img/) from the built dashboards.
 screenshots: dashboards setup-browser
