@@ -255,3 +255,26 @@ def test_each_suite_is_a_check_on_the_model_its_batch_reads(built_warehouse: Pat
     assert sorted(suite.name for suite in suites) == sorted(SUITE_GUARDS)
     for suite in suites:
         assert re.search(rf"\.{SUITE_GUARDS[suite.name]}\b", suite.asset_query), suite.name
+
+
+def test_the_morning_validation_and_the_freshness_check(
+    dagster_published: tuple[Path, dg.ExecuteInProcessResult], project_root: Path
+):
+    tmp, _ = dagster_published
+    env = orchestrator_env(tmp, project_root)
+    for max_age, fresh in (("26", True), ("0.0001", False)):  # 0.36 s: already too old
+        with pytest.MonkeyPatch.context() as patch:
+            for variable, value in {**env, "JW_MAX_BUILD_AGE_HOURS": max_age}.items():
+                patch.setenv(variable, value)
+            definitions = make_definitions(Settings.from_env())
+            with dg.instance_for_test() as instance:
+                checked = definitions.resolve_job_def("freshness_check").execute_in_process(
+                    instance=instance
+                )
+                (evaluation,) = checked.get_asset_check_evaluations()
+                assert evaluation.passed is fresh, evaluation.metadata
+                if fresh:
+                    validated = definitions.resolve_job_def(
+                        "validate_published_job"
+                    ).execute_in_process(instance=instance)
+                    assert validated.success
