@@ -20,6 +20,7 @@ from justice_warehouse.check.guards import SUITE_GUARDS
 from justice_warehouse.check.reference import read_reference
 from justice_warehouse.check.suites import all_suites
 from justice_warehouse.core.paths import deliveries_seed_dir
+from justice_warehouse.core.runs import LAST_RUN
 from justice_warehouse.core.settings import Settings
 from justice_warehouse.orchestrate.definitions import make_definitions
 from justice_warehouse.orchestrate.lineage import DASHBOARDS_KEY, DELIVERIES_KEY
@@ -258,11 +259,26 @@ def test_each_suite_is_a_check_on_the_model_its_batch_reads(built_warehouse: Pat
 
 
 def test_the_morning_validation_and_the_freshness_check(
-    dagster_published: tuple[Path, dg.ExecuteInProcessResult], project_root: Path
+    dagster_published: tuple[Path, dg.ExecuteInProcessResult],
+    project_root: Path,
+    tmp_path: Path,
 ):
+    """On a copy of the published warehouse, so other tests' runs cannot change its last run.
+
+    A failed last run must not hide a stale build (status's exit code shows the lower one)."""
     tmp, _ = dagster_published
-    env = orchestrator_env(tmp, project_root)
-    for max_age, fresh in (("26", True), ("0.0001", False)):  # 0.36 s: already too old
+    shutil.copytree(tmp / "warehouse", tmp_path / "warehouse")
+    env = orchestrator_env(tmp_path, project_root)
+    last_run = tmp_path / "warehouse" / LAST_RUN
+    record = json.loads(last_run.read_text())
+    cases = [  # 0.0001 h is 0.36 s: the copy is already older than that
+        ("published", "26", True),
+        ("published", "0.0001", False),
+        ("failed", "26", True),
+        ("failed", "0.0001", False),
+    ]
+    for outcome, max_age, fresh in cases:
+        last_run.write_text(json.dumps({**record, "outcome": outcome}))
         with pytest.MonkeyPatch.context() as patch:
             for variable, value in {**env, "JW_MAX_BUILD_AGE_HOURS": max_age}.items():
                 patch.setenv(variable, value)
@@ -272,8 +288,8 @@ def test_the_morning_validation_and_the_freshness_check(
                     instance=instance
                 )
                 (evaluation,) = checked.get_asset_check_evaluations()
-                assert evaluation.passed is fresh, evaluation.metadata
-                if fresh:
+                assert evaluation.passed is fresh, (outcome, max_age, evaluation.metadata)
+                if outcome == "published" and fresh:
                     validated = definitions.resolve_job_def(
                         "validate_published_job"
                     ).execute_in_process(instance=instance)

@@ -8,7 +8,7 @@ from justice_warehouse.build.published import validate_published
 from justice_warehouse.check.report import summary
 from justice_warehouse.core.paths import project_dir
 from justice_warehouse.core.settings import Settings
-from justice_warehouse.operate.status import HEALTHY, LAST_RUN_FAILED, status
+from justice_warehouse.operate.status import NOTHING_PUBLISHED, STALE, status
 from justice_warehouse.orchestrate.lineage import REPORTING_FILE_KEY
 
 TIMEZONE = "Europe/London"
@@ -57,12 +57,14 @@ def published_build_is_fresh() -> dg.AssetCheckResult:
     settings = Settings.from_env()
     root = project_dir(settings.project_dir)
     result = status(settings.warehouse_path(root), settings.max_build_age_hours)
-    # The last run having failed is shown by that run; this check is about age.
-    passed = result.exit_code in (HEALTHY, LAST_RUN_FAILED)
+    # The last run having failed is shown by that run; this check is about age, which the
+    # exit code (the lowest problem's) would hide behind a failed run: read every problem.
+    passed = not result.problems & {NOTHING_PUBLISHED, STALE}
     return dg.AssetCheckResult(
         passed=passed,
         metadata={
             "status_exit_code": result.exit_code,
+            "is_stale": STALE in result.problems,
             "status": dg.MetadataValue.md("\n".join(f"    {line}" for line in result.lines)),
         },
     )
