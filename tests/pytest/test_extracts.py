@@ -382,6 +382,36 @@ def test_typed_parquet_columns_still_break_every_value_rule(tmp_path: Path):
     }
 
 
+@pytest.mark.parametrize("time_zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_a_parquet_utc_instant_is_a_utc_timestamp(tmp_path: Path, time_zone: str):
+    """A timestamp column stored as a UTC instant (TIMESTAMP WITH TIME ZONE, as Spark and
+    time-zone-aware pandas write it) loads as the same UTC time, whatever the session's time
+    zone (the machine's, for DuckDB) when the file is written and when it is read."""
+    directory = extract_dir(tmp_path)
+    csv = directory / "probation_appointments.csv"
+    with duckdb.connect() as connection:
+        connection.execute(f"set TimeZone = '{time_zone}'")
+        connection.execute(
+            f"copy (select * replace (cast(record_updated_at || '+00' as timestamptz) "
+            f"as record_updated_at) from read_csv('{csv}', header = true, all_varchar = true)) "
+            f"to '{directory / 'probation_appointments.parquet'}' (format parquet)"
+        )
+        expected = connection.execute(
+            f"select appointment_id, cast(record_updated_at as timestamp) "
+            f"from read_csv('{csv}', header = true, all_varchar = true) order by 1"
+        ).fetchall()
+    csv.unlink()
+    connection = duckdb.connect()
+    connection.execute(f"set TimeZone = '{time_zone}'")
+    reports = load_extracts(connection, directory, SEEDS, "test", 0.0, build_date=BUILD_DATE)
+    (report,) = [r for r in reports if r.table == "probation_appointments"]
+    assert (report.read, report.loaded, report.rejected) == (len(expected), len(expected), 0)
+    loaded = connection.execute(
+        "select appointment_id, record_updated_at from main.probation_appointments order by 1"
+    ).fetchall()
+    assert loaded == expected
+
+
 def test_contract_page_matches_the_code(project_root: Path):
     page = (project_root / "docs" / "extract_contract.md").read_text()
     assert page == render_markdown(), (

@@ -213,13 +213,23 @@ def open_source(connection: duckdb.DuckDBPyConnection, path: Path, spec: Table) 
     except duckdb.Error as error:
         raise ExtractError([reader_problem(path.name, str(error))]) from error
     _compare_columns(path.name, list(found), spec)
-    native = frozenset(
+    instants = frozenset(
+        column.name
+        for column in spec.columns
+        if column.type == "timestamp" and found[column.name] == UTC_INSTANT_PARQUET_TYPE
+    )
+    native = instants | frozenset(
         column.name
         for column in spec.columns
         if found[column.name] == NATIVE_PARQUET_TYPES.get(column.type)
     )
     selected = ", ".join(
-        name if name in native else f"cast({name} as varchar) as {name}" for name in names
+        f"timezone('UTC', {name}) as {name}"
+        if name in instants
+        else name
+        if name in native
+        else f"cast({name} as varchar) as {name}"
+        for name in names
     )
     rows = (
         f"(select cast(file_row_number + 2 as bigint) as line_number, {selected} "
@@ -246,6 +256,10 @@ def reader_problem(file: str, message: str) -> Problem:
 # A Parquet column of the contract's own type is read as it is: it can hold only values of
 # that type, so the checks of how a value is written (exact text, offset) cannot fail there
 # and are not run; every other rule is. Other Parquet types, and CSV, are checked as text.
+# A UTC instant (Parquet's timestamp adjusted to UTC, as Spark and time-zone-aware pandas
+# write it) is the contract's timestamp in UTC: read as its UTC wall time, whatever the
+# session's (the machine's) time zone, never as text with an offset.
+UTC_INSTANT_PARQUET_TYPE = "TIMESTAMP WITH TIME ZONE"
 NATIVE_PARQUET_TYPES = {
     "date": "DATE",
     "timestamp": "TIMESTAMP",

@@ -76,7 +76,10 @@ def render_markdown() -> str:
         "- CSV: UTF-8 (a UTF-8 byte-order mark is accepted), comma-delimited, a header row with "
         "exactly the column names below in this order, double quotes around values that hold "
         "commas, LF or CRLF line endings. An empty field is a missing value.",
-        "- Parquet: the same column names; any column type whose text form passes the checks.",
+        "- Parquet: the same column names; any column type whose text form passes the checks. "
+        "A timestamp stored as a UTC instant (`TIMESTAMP WITH TIME ZONE`, as Spark and "
+        "time-zone-aware pandas write it) is read as its UTC time, whatever the machine's "
+        "time zone.",
         "- Every file must hold at least one data row.",
         "",
         "## What happens to bad input",
