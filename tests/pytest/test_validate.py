@@ -152,6 +152,39 @@ CORRUPTIONS = {
         "every figure copied from its own source reads no_evidence, never match",
         "reoffending_cost_england_and_wales",
     ),
+    # The reporting table BI reads changed after the build; the mart did not.
+    "reported_outcomes_differ_from_the_mart": (
+        [
+            "update reporting.rj_referral_outcomes set referrals = referrals - 1 "
+            "where outcome = 'took_up'",
+            "update reporting.rj_referral_outcomes set referrals = referrals + 1 "
+            "where outcome = 'declined'",
+        ],
+        "referrals",
+        "reporting.rj_referral_outcomes states the mart's referrals",
+        '"reported_referrals": 240',
+    ),
+    # A loaded referral changed after the build: the figure is evaluated again from the
+    # warehouse's own models (the comparison table the build wrote still says 241).
+    "a_loaded_referral_no_longer_took_up": (
+        [
+            "update main.rj_referrals set outcome = 'declined' where referral_id = "
+            "(select min(referral_id) from main.rj_referrals where outcome = 'took_up' "
+            "and referral_date between date '2017-04-01' and date '2019-01-31')"
+        ],
+        "published_figures",
+        "computed now from the validated warehouse's own models",
+        '"figure_id": "rj_took_up", "published_value": "241.0000"',
+    ),
+    "comparison_table_states_another_value": (
+        [
+            "update reporting.published_figure_checks set computed_value = 240 "
+            "where figure_id = 'rj_took_up'"
+        ],
+        "published_figures",
+        "the comparison table states each figure's value as the validated warehouse",
+        '"stated_value": "240.0000", "computed_now": "241.0000"',
+    ),
     "published_figure_mismatch": (
         [
             "update reporting.published_figure_checks set status = 'mismatch', "

@@ -9,9 +9,9 @@
 {#- The Restore figures are read in the state they were published in (is_as_published:
     the latest delivery on or before the publication date, int_restore__published_period). -#}
 {%- set as_published = "is_as_published" %}
-{#- A table (36 rows): its tests and the checks table read it without recomputing every
-    model it maps to. -#}
-{{ config(materialized='table') }}
+{#- A view: the validation's published_figures suite reads it in the warehouse it validates,
+    so each figure is computed from that file's own models when it is checked, not copied
+    from a comparison the build wrote (marts.fct_published_figure_values keeps the build's). -#}
 {#- A programme's figure reads the row of the programme the register names for it (its
     programme_code column), so no programme is named here. -#}
 {%- set programme = "programme_code = (select programme_code from "

@@ -1,10 +1,13 @@
 """The expectation suites: one readable definition from which the GX file context is written.
 
-No published figure is recomputed here: each is computed once in dbt
-(``int_published__figure_measures`` maps it to the model that owns it) and compared in
-``reporting.published_figure_checks``; the ``published_figures`` suite reads that table.
-The other suites check row-level rules of the marts (keys, vocabularies from the reference
-seeds, date order, parts that add up to their whole).
+No published figure's formula is written here: each is computed once in dbt
+(``int_published__figure_measures``, a view, maps it to the model and column that own it).
+The ``published_figures`` suite reads that view in the warehouse it validates, so each
+figure is evaluated from that file's own models when it is checked, and it checks that
+``reporting.published_figure_checks`` (the comparison BI reads) states those values. The
+other suites check row-level rules of the marts (keys, vocabularies from the reference
+seeds, date order, parts that add up to their whole) and reconcile each layer with the
+one it is built from.
 """
 
 from __future__ import annotations
@@ -79,6 +82,21 @@ order by 1
 """
 
 
+# Per outcome, the reporting table BI reads against the mart it is built from (suppressed
+# cells excepted): a count changed in reporting.rj_referral_outcomes shows as a row.
+_OUTCOMES_REPORTED = """
+select coalesce(reported.outcome, mart.outcome) as outcome,
+    reported.referrals as reported_referrals, mart.referrals as mart_referrals
+from reporting.rj_referral_outcomes as reported
+full outer join (select outcome, count(*) as referrals from {batch} group by outcome) as mart
+    on reported.outcome = mart.outcome
+where reported.outcome is null
+    or (not reported.is_referrals_suppressed
+        and reported.referrals != coalesce(mart.referrals, 0))
+order by 1
+"""
+
+
 def referral_suites(reference: Reference) -> list[SuiteSpec]:
     window = reference.figures[REFERRAL_WINDOW_FIGURE]
     rows = SuiteSpec(
@@ -114,6 +132,11 @@ def referral_suites(reference: Reference) -> list[SuiteSpec]:
                 _OUTCOMES_RECONCILE,
                 f"per outcome ({', '.join(reference.referral_outcomes)}), the mart's referrals "
                 "equal the current versions in the referral history",
+            ),
+            _no_rows(
+                _OUTCOMES_REPORTED,
+                "per outcome, reporting.rj_referral_outcomes states the mart's referrals "
+                "(suppressed cells excepted)",
             ),
         ],
     )
@@ -227,9 +250,36 @@ def probation_suites(reference: Reference) -> list[SuiteSpec]:
     return [appointments, never_seen]
 
 
+# Each figure as the warehouse being validated computes it now: the live view
+# int_published__figure_measures beside the register (marts.dim_published_figure).
+_FIGURES_NOW = (
+    "select figures.figure_id, figures.published_value, figures.tolerance, "
+    "figures.check_kind, measures.computed_value, measures.measure_model, "
+    "measures.measure_column "
+    "from marts.dim_published_figure as figures "
+    "left join intermediate.int_published__figure_measures as measures "
+    "on figures.figure_id = measures.figure_id"
+)
+
+
 def published_figure_suites(reference: Reference) -> list[SuiteSpec]:
-    """Reads the one comparison of every figure, reporting.published_figure_checks."""
+    """Evaluates every computable figure in the warehouse being validated and checks that
+    the comparison BI reads, reporting.published_figure_checks, states the same values."""
     accepted = ["match"] if reference.published_figures_apply else ["match", "not_applicable"]
+    evaluated = []
+    if reference.published_figures_apply:
+        evaluated.append(
+            _no_rows(
+                f"select * from ({_FIGURES_NOW}) as now "
+                "where check_kind in ('row_level', 'derived', 'calibrated') "
+                "and (computed_value is null "
+                "or abs(published_value - computed_value) > tolerance)",
+                "every figure checked against row-level data or arithmetic, computed now "
+                "from the validated warehouse's own models "
+                "(intermediate.int_published__figure_measures), equals its published value "
+                "within its tolerance",
+            )
+        )
     return [
         SuiteSpec(
             name="published_figures",
@@ -256,6 +306,16 @@ def published_figure_suites(reference: Reference) -> list[SuiteSpec]:
                     "from {batch} where check_kind = 'copied' and status != 'no_evidence'",
                     "every figure copied from its own source reads no_evidence, never match",
                 ),
+                _no_rows(
+                    "select checks.figure_id, checks.computed_value as stated_value, "
+                    "now.computed_value as computed_now "
+                    f"from {{batch}} as checks left join ({_FIGURES_NOW}) as now "
+                    "on checks.figure_id = now.figure_id "
+                    "where checks.computed_value is distinct from now.computed_value",
+                    "the comparison table states each figure's value as the validated "
+                    "warehouse computes it now",
+                ),
+                *evaluated,
             ],
         )
     ]
