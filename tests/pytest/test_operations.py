@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import run_cli
@@ -368,7 +369,7 @@ def test_status_exit_codes(tmp_path: Path, project_root: Path):
     directory = tmp_path / "warehouse"
     directory.mkdir()
     assert status(directory, project_root, tmp_path).returncode == 2  # nothing published
-    (directory / "justice.duckdb").write_bytes(b"")
+    duckdb.connect(str(directory / "justice.duckdb")).close()  # an empty, sound warehouse
     published_at = "2026-01-01T00:00:00+00:00"
     (directory / "manifest.json").write_text(
         json.dumps({"build_id": "b1", "published_at": published_at, "source": "test"})
@@ -408,6 +409,17 @@ def test_status_exit_codes(tmp_path: Path, project_root: Path):
     failed = status(directory, project_root, tmp_path, "--max-age-hours", "1e9")
     assert failed.returncode == 1, failed.stdout
     assert "reason: model x: error" in failed.stdout
+    # A published file that is not a readable DuckDB file: damaged, named, exit 2 when it is
+    # the only problem.
+    (directory / "reporting.duckdb").write_bytes(b"not a database" * 1000)
+    record = json.loads((directory / "last_run.json").read_text())
+    (directory / "last_run.json").write_text(json.dumps({**record, "outcome": "published"}))
+    damaged = status(directory, project_root, tmp_path, "--max-age-hours", "1e9")
+    assert damaged.returncode == 2, damaged.stdout
+    assert f"DAMAGED: the published warehouse is damaged: {directory / 'reporting.duckdb'}" in (
+        damaged.stdout
+    )
+    assert "status: the published warehouse is damaged; exit code 2" in damaged.stdout
 
 
 @pytest.mark.fast

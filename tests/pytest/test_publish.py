@@ -276,6 +276,66 @@ def test_readers_never_fail_during_a_rebuild_and_rebuild_is_identical(
     assert table_digests(previous / "justice.duckdb") == table_digests(published / "justice.duckdb")
 
 
+def overwrite_blocks(path: Path) -> None:
+    """Damage a DuckDB file as a failing disk would: random bytes over a 2 KiB stretch of
+    every third 256 KiB block after the first megabyte (DuckDB's checksums then fail)."""
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        for offset in range(4 * 262144, size - 262144, 3 * 262144):
+            handle.seek(offset + 1000)
+            handle.write(os.urandom(2048))
+
+
+def test_a_damaged_published_warehouse_is_named_with_the_way_back(
+    published: Path, rebuilt: dict, project_root: Path, tmp_path: Path
+):
+    """Blocks of the published justice.duckdb overwritten: the build stops before it copies
+    anything and says which file is damaged and that rollback restores the kept version
+    (checked first); status says the same; a damaged version is never rolled back to."""
+    directory = tmp_path / "warehouse"
+    shutil.copytree(published, directory)
+    (version,) = (directory / "versions").iterdir()
+    assert version.name == rebuilt["first"]
+    overwrite_blocks(directory / "justice.duckdb")
+    before = digests(directory)
+
+    result = build(project_root, directory, tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    message = result.stderr
+    assert f"the published warehouse is damaged: {directory / 'justice.duckdb'}" in message
+    assert "Corrupt database file" in message
+    assert f"`justice-warehouse rollback` publishes build {version.name} again" in message
+    assert digests(directory) == before
+
+    env = project_env(project_root, tmp_path)
+    status = run_cli(
+        ["status", "--warehouse", str(directory / "justice.duckdb")], project_root, env
+    )
+    assert status.returncode == 1, status.stdout  # the failed build; the damage is listed too
+    assert f"DAMAGED: the published warehouse is damaged: {directory / 'justice.duckdb'}" in (
+        status.stdout
+    )
+
+    # A damaged version is refused, and nothing is rolled back.
+    kept = version / "justice.duckdb"
+    intact = kept.read_bytes()
+    overwrite_blocks(kept)
+    rollback = ["rollback", "--warehouse", str(directory / "justice.duckdb")]
+    refused = run_cli(rollback, project_root, env)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert f"version {version.name} is damaged" in refused.stderr
+    assert digests(directory) == before
+
+    kept.write_bytes(intact)
+    rolled = run_cli(rollback, project_root, env)
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    healthy = run_cli(
+        ["status", "--warehouse", str(directory / "justice.duckdb")], project_root, env
+    )
+    assert "DAMAGED" not in healthy.stdout
+    assert build(project_root, directory, tmp_path).returncode == 0
+
+
 def test_rollback_restores_the_previous_version(
     published: Path, rebuilt: dict, project_root: Path, tmp_path: Path
 ):

@@ -24,10 +24,11 @@ from justice_warehouse.check.report import summary
 from justice_warehouse.core.errors import BuildFailed
 from justice_warehouse.core.layout import DOCS_DIR, HISTORY_LAYOUT, read_manifest
 from justice_warehouse.core.paths import synthetic_seed_dir
-from justice_warehouse.core.storage import create_compatible_file
+from justice_warehouse.core.storage import create_compatible_file, damage
 from justice_warehouse.gate import deliveries
 from justice_warehouse.gate.files import ExtractError, rejection_text
 from justice_warehouse.gate.load import ensure_audit_tables
+from justice_warehouse.operate.soundness import published_damage
 from justice_warehouse.publish.release import attached_tables
 
 
@@ -36,8 +37,12 @@ def say(message: str) -> None:
 
 
 def _copy_audit_history(connection: duckdb.DuckDBPyConnection, published: Path) -> None:
-    """Carry the audit tables of the published warehouse into the candidate."""
+    """Carry the audit tables of the published warehouse into the candidate (not from a
+    damaged one: a rebuild is the way out of it, and says what it leaves behind)."""
     if not published.is_file():
+        return
+    if (reason := damage(published)) is not None:
+        say(f"      {published} cannot be read whole ({reason}): its audit history is not kept")
         return
     connection.execute(f"attach '{published}' as published (read_only)")
     try:
@@ -62,6 +67,9 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> bool:
     ):
         create_compatible_file(candidate, options.settings.storage_version)
         return False
+    damaged = published_damage(options.warehouse.parent, (options.warehouse.name,))
+    if damaged:
+        raise BuildFailed(f"{damaged}; nothing was built from it", 2)
     shutil.copyfile(options.warehouse, candidate)
     return True
 

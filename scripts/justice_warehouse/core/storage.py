@@ -19,3 +19,35 @@ def create_compatible_file(path: Path, storage_version: str) -> None:
     with duckdb.connect() as connection:
         connection.execute(f"attach '{path}' as new_file (storage_version '{storage_version}')")
         connection.execute("detach new_file")
+
+
+# DuckDB's words when another process holds the file for writing (the validation's audit
+# rows, a build's candidate): the file is in use, which says nothing about its bytes.
+_IN_USE = "Could not set lock"
+
+
+def damage(path: Path, threads: str = "2", memory_limit: str = "3GB") -> str | None:
+    """Why the DuckDB file at ``path`` cannot be read whole, in DuckDB's own words (the
+    first line), or None when it opens and every column of every table reads back (DuckDB
+    checks each block's checksum as it reads it). Overwritten or truncated blocks show here
+    rather than as a raw error halfway through a build. A file another process holds for
+    writing is not judged (None): it is in use, not damaged."""
+    try:
+        with duckdb.connect(
+            str(path),
+            read_only=True,
+            config={"threads": threads, "memory_limit": memory_limit},
+        ) as connection:
+            tables = connection.execute(
+                "select schema_name, table_name from duckdb_tables() where not temporary"
+            ).fetchall()
+            for schema, table in tables:
+                # Every column of every row: max() of a hash cannot be answered from
+                # statistics, so each block is read (and its checksum checked).
+                connection.execute(
+                    f'select max(hash(columns(*))) from "{schema}"."{table}"'
+                ).fetchall()
+    except duckdb.Error as error:
+        text = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        return None if _IN_USE in text else text
+    return None

@@ -4,8 +4,9 @@ Prints the published build and its age, the last run's outcome and reason, what 
 and failed/ occupy and the free space, and any process an earlier build left running.
 
 Exit codes: 0 healthy; 1 the last run failed or was killed; 2 nothing is published (or the
-warehouse folder cannot be read); 3 the published build is older than the allowed age (a
-silent stop). When several apply, the lowest non-zero code wins.
+warehouse folder cannot be read, or a published file cannot be read whole: damaged); 3 the
+published build is older than the allowed age (a silent stop). When several apply, the
+lowest non-zero code wins.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from justice_warehouse.core import processes, runs
 from justice_warehouse.core.layout import WAREHOUSE_NAME, read_manifest
 from justice_warehouse.operate.housekeeping import disk_report
+from justice_warehouse.operate.soundness import published_damage
 
 HEALTHY, LAST_RUN_FAILED, NOTHING_PUBLISHED, STALE = 0, 1, 2, 3
 REASON_LINES = 3
@@ -27,6 +29,7 @@ REASON_LINES = 3
 class Status:
     lines: list[str] = field(default_factory=list)
     problems: set[int] = field(default_factory=set)
+    damaged: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -51,6 +54,11 @@ def _published(directory: Path, max_age_hours: float, now: datetime, status: Sta
         status.lines.append(f"published: nothing published in {directory}")
         status.problems.add(NOTHING_PUBLISHED)
         return
+    damaged = published_damage(directory)
+    if damaged:
+        status.lines.append(f"DAMAGED: {damaged}")
+        status.problems.add(NOTHING_PUBLISHED)
+        status.damaged = True
     age = _age_hours(manifest["published_at"], now)
     status.lines.append(
         f"published: build {manifest['build_id']} at {manifest['published_at']} "
@@ -116,5 +124,7 @@ def status(warehouse: Path, max_age_hours: float, now: datetime | None = None) -
         NOTHING_PUBLISHED: "nothing published",
         STALE: "the published build is stale",
     }
+    if result.damaged:
+        verdict[NOTHING_PUBLISHED] = "the published warehouse is damaged"
     result.lines.append(f"status: {verdict[result.exit_code]}; exit code {result.exit_code}")
     return result

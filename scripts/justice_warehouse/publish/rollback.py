@@ -21,6 +21,7 @@ from justice_warehouse.core.layout import (
 )
 from justice_warehouse.core.settings import Settings
 from justice_warehouse.operate import permissions, retention
+from justice_warehouse.operate.soundness import damaged_files
 from justice_warehouse.publish.lock import build_lock
 
 
@@ -37,6 +38,14 @@ def rollback(warehouse: Path, settings: Settings | None = None) -> str:
         if not versions:
             raise BuildFailed(f"no previous version in {versions_dir} to roll back to", 2)
         previous = versions[-1]
+        damaged = damaged_files(previous)
+        if damaged:
+            raise BuildFailed(
+                f"version {previous.name} is damaged: {damaged[0].text()}; nothing rolled "
+                f"back (remove {previous} to roll back to an older one, or rebuild every "
+                "delivery with `justice-warehouse build --extracts DIR --replay`)",
+                2,
+            )
         current = read_manifest(directory).get("build_id", "unknown")
         aside = directory / "failed" / f"rolled-back-{current}"
         aside.mkdir(parents=True, exist_ok=True)
