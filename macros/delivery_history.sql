@@ -59,15 +59,24 @@
     source without the column (the bundled seeds that fill it in development and on Spark).
 -#}
 {% macro delivery_date_of(relation) -%}
+    {%- if has_delivery_dates(relation) -%}
+        cast(delivery_date as date)
+    {%- else -%}
+        cast('{{ var("bundled_delivery_date") }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    True when a source's rows carry the delivery that sent them (the extract gate's versions
+    by delivery), false for a source without the column (the bundled seeds in development
+    and on Spark, whose rows are replaced in place) and at parse time.
+-#}
+{% macro has_delivery_dates(relation) -%}
     {%- set names = [] -%}
     {%- if execute -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
             {%- do names.append(column.name | lower) -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- if 'delivery_date' in names -%}
-        cast(delivery_date as date)
-    {%- else -%}
-        cast('{{ var("bundled_delivery_date") }}' as date)
-    {%- endif -%}
+    {{ return('delivery_date' in names) }}
 {%- endmacro %}
