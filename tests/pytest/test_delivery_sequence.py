@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -203,3 +203,54 @@ def test_an_older_delivery_is_refused_until_replayed(built_in_three_steps, tmp_p
         )[0][0]
     assert first == date(2019, 3, 15)
     assert statuses == 0
+
+
+def test_a_delivery_that_changes_a_record_without_a_new_update_time_reaches_the_fact(
+    built_in_three_steps, tmp_path
+):
+    """The incremental fact takes the records a delivery sent, not only those with a later
+    record_updated_at: an appointment re-sent with another outcome and its old update time
+    (a source that changed a row without saying when) is the fact's current row."""
+    tmp = tmp_path / "warehouse"
+    shutil.copytree(built_in_three_steps.parent, tmp, symlinks=True)
+    extracts = tmp / "extracts"
+    manifest = json.loads((tmp / "manifest.json").read_text())
+    (tmp / "manifest.json").write_text(json.dumps({**manifest, "source": str(extracts)}))
+    with duckdb.connect(str(tmp / "justice.duckdb"), read_only=True) as connection:
+        columns = [
+            name
+            for (name,) in rows(
+                connection,
+                "select column_name from information_schema.columns where table_schema = "
+                "'main' and table_name = 'probation_appointments' and column_name != "
+                "'delivery_date' order by ordinal_position",
+            )
+        ]
+        last = rows(connection, "select max(delivery_date) from landing.deliveries")[0][0]
+        (old,) = rows(
+            connection,
+            f"select {', '.join(columns)} from main.probation_appointments "
+            "where outcome_code = 'ATTC' order by appointment_id, delivery_date desc limit 1",
+        )
+    changed = dict(zip(columns, old, strict=True))
+    changed["outcome_code"] = "AFTA"
+    following = date(last.year + last.month // 12, last.month % 12 + 1, 28) + timedelta(days=4)
+    delivery = extracts / (following - timedelta(days=following.day)).isoformat()
+    delivery.mkdir()
+    for name in ("rj_referrals", "programme_budget_lines", "reoffending_costs"):
+        source = next(p for p in (extracts / last.isoformat()).iterdir() if p.stem == name)
+        shutil.copy(source, delivery / source.name)
+    text = ["" if changed[c] is None else str(changed[c]) for c in columns]
+    lines = [",".join(columns), ",".join(text)]
+    (delivery / "probation_appointments.csv").write_text("\n".join(lines) + "\n")
+    built = build_with_cli(tmp, "--extracts", str(extracts))
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
+    assert "incremental, from the published warehouse" in built.stdout
+    with duckdb.connect(str(tmp / "justice.duckdb"), read_only=True) as connection:
+        (fact,) = connection.execute(
+            "select outcome_code, is_attended, record_updated_at, valid_from_date "
+            "from marts.fct_probation_appointments where appointment_id = ?",
+            [changed["appointment_id"]],
+        ).fetchall()
+    assert fact[:3] == ("AFTA", False, changed["record_updated_at"])
+    assert fact[3].isoformat() == delivery.name

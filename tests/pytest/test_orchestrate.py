@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import dagster as dg
@@ -166,13 +166,40 @@ def resend_appointments(first: Path, folder: Path, share: float, updated_at: str
         handle.write("\n".join(changed) + "\n")
 
 
+@contextmanager
+def drifted_fact_row(warehouse: Path) -> Iterator[None]:
+    """One row of the published appointments fact no longer matches its source (edited
+    after publication): an incremental build leaves it, and the fact's reconciliation with
+    its source fails. The row is put back afterwards, for the module's later tests."""
+    database = str(warehouse / "justice.duckdb")
+    with duckdb.connect(database) as connection:
+        key, officer = connection.execute(
+            "select appointment_id, officer_id from marts.fct_probation_appointments "
+            "order by appointment_id limit 1"
+        ).fetchall()[0]
+        connection.execute(
+            "update marts.fct_probation_appointments set officer_id = 'DRIFTED' "
+            "where appointment_id = ?",
+            [key],
+        )
+    try:
+        yield
+    finally:
+        with duckdb.connect(database) as connection:
+            connection.execute(
+                "update marts.fct_probation_appointments set officer_id = ? "
+                "where appointment_id = ?",
+                [officer, key],
+            )
+
+
 @pytest.mark.parametrize(
-    ("share", "updated_at", "failing_check", "message"),
+    ("share", "updated_at", "drift", "failing_check", "message"),
     [
-        # changed rows with their old update time: the incremental fact cannot see them
-        (0.01, None, "assert_appointments_fact_matches_source", "dbt build failed"),
+        # a published fact row drifted from its source: the reconciliation fails
+        (0.0, None, True, "assert_appointments_fact_matches_source", "dbt build failed"),
         # a fifth of the people never attend: above the suite's never-seen bound
-        (0.2, "2019-04-29 12:00:00", "gx_probation_never_seen", "validation failed"),
+        (0.2, "2019-04-29 12:00:00", False, "gx_probation_never_seen", "validation failed"),
     ],
     ids=["dbt_test", "expectation"],
 )
@@ -182,22 +209,28 @@ def test_a_failing_check_publishes_nothing(
     tmp_path: Path,
     share: float,
     updated_at: str | None,
+    drift: bool,
     failing_check: str,
     message: str,
 ):
     tmp, _ = dagster_published
     warehouse = tmp / "warehouse"
-    before = digests(warehouse)
-    with next_delivery(tmp, project_root) as folder:
-        resend_appointments(tmp / "deliveries" / FIRST, folder, share, updated_at)
+    with (
+        drifted_fact_row(warehouse) if drift else nullcontext(),
+        next_delivery(tmp, project_root) as folder,
+    ):
+        before = digests(warehouse)
+        if share:
+            resend_appointments(tmp / "deliveries" / FIRST, folder, share, updated_at)
         result = run_delivery(orchestrator_env(tmp, project_root), SECOND)
+        after = digests(warehouse)
     assert not result.success
     failed = {c.check_name for c in result.get_asset_check_evaluations() if not c.passed}
     assert failed == {failing_check}
     assert not result.get_asset_materialization_events()  # the publish assets did not run
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert message in failure.step_failure_data.user_failure_data.description
-    assert digests(warehouse) == before
+    assert after == before
 
 
 def test_the_sensor_asks_once_for_each_new_delivery(

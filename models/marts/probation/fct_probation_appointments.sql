@@ -1,15 +1,30 @@
 -- depends_on: {{ ref("stg_probation__appointments") }}
 -- grain: one row per probation appointment
--- Incremental by month: a run finds the records changed since the last one (source
--- record_updated_at later than any loaded), and rebuilds every month they fall in, now or
--- before a correction moved them. DuckDB deletes and re-inserts those months (delete+insert
--- keyed on the month); Spark overwrites their partitions (insert_overwrite). Both replace
--- whole months, so late and corrected records replace earlier versions and the result equals
--- a full refresh. Records deleted at source need a full refresh (--full-refresh).
+-- Incremental. On DuckDB, by appointment: a run takes the current versions of the records
+-- its deliveries sent (valid_from_date after the newest version held) and of the records
+-- changed in place since the last run (record_updated_at later than any held: a source
+-- without delivery dates, such as the bundled seeds in development), and replaces those
+-- appointments (delete+insert keyed on appointment_id), wherever their month, so its cost
+-- grows with the delivery, not with the history. On Spark, by month: the months those
+-- records fall in, now or before a correction moved them, are overwritten
+-- (insert_overwrite on month partitions; Spark has no delete by key without Delta).
+-- Both equal a full refresh. Records deleted at source need a full refresh (--full-refresh).
 {%- set affected_months = [] -%}
-{%- if is_incremental() and execute -%}
-    {#- Months to rebuild, read before the model runs so that the filter below is a list of
-        dates DuckDB and Spark push into the scan of the history table. -#}
+{%- set held = {} -%}
+{%- if is_incremental() and execute and target.type != 'spark' -%}
+    {#- The newest delivery and update time held, read before the model runs so that the
+        filter below is literals DuckDB pushes into the scan of the history table. -#}
+    {%- set held_sql -%}
+        select
+            cast(max(held.valid_from_date) as {{ dbt.type_string() }}),
+            cast(max(held.record_updated_at) as {{ dbt.type_string() }})
+        from {{ this }} as held
+    {%- endset -%}
+    {%- set row = run_query(held_sql).rows[0] -%}
+    {%- do held.update({'delivery': row[0], 'updated_at': row[1]}) -%}
+{%- elif is_incremental() and execute -%}
+    {#- Spark: the months to overwrite, read before the model runs so that the filter below is
+        a list of dates Spark pushes into the scan of the history table. -#}
     {%- set affected_months_sql -%}
         with
         changed as (
@@ -32,7 +47,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    unique_key=(none if target.type == 'spark' else 'appointment_month_date'),
+    unique_key=(none if target.type == 'spark' else 'appointment_id'),
     partition_by=(['appointment_month_date'] if target.type == 'spark' else none),
     on_schema_change='fail',
 ) }}
@@ -62,11 +77,23 @@ joined as (
         is_acceptable_absence,
         is_unacceptable_absence,
         is_rescheduled,
-        record_updated_at
+        record_updated_at,
+        valid_from_date
     from appointment_history
     where
         is_current
-    {% if is_incremental() %}
+    {% if is_incremental() and target.type != 'spark' %}
+            and (
+                {%- if held.delivery %}
+                    valid_from_date > cast('{{ held.delivery[:10] }}' as date)
+                {%- else %}
+                    1 = 1
+                {%- endif %}
+                {%- if held.updated_at %}
+                    or record_updated_at > cast('{{ held.updated_at }}' as {{ dbt.type_timestamp() }})
+                {%- endif %}
+            )
+    {% elif is_incremental() %}
             and
             {% if affected_months %}
                 appointment_month_date in (

@@ -30,7 +30,8 @@ REPORTING_NAME = "reporting.duckdb"
 MANIFEST_NAME = "manifest.json"
 # The layout of the source tables: versions by delivery (gate/deliveries.py). A published
 # warehouse of an older layout is rebuilt from its extracts, not extended.
-HISTORY_LAYOUT = "versions-by-delivery-1"
+# 2: fct_probation_appointments carries the delivery of each appointment's version.
+HISTORY_LAYOUT = "versions-by-delivery-2"
 DOCS_DIR = "docs"  # dbt's docs site (build/docs_site.py): docs/index.html
 # The candidate's folder under .candidates/: the same for every build (one at a time), since
 # dbt re-parses the whole project when the database path in its profile changes.
