@@ -21,7 +21,7 @@ TEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: orchestrate setup setup-spark setup-dashboards setup-browser setup-old-duckdb build validate rollback test test-fast \
-	test-spark test-long lint seeds bench dashboards serve-dashboards screenshots clean
+	test-spark test-long lint seeds bench bench-series dashboards serve-dashboards screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -116,6 +116,12 @@ seeds: setup
 # target/benchmark and writes docs/benchmarks.md.
 bench: setup
 	$(BIN)/justice-warehouse benchmark --scale $(SCALE) --runs $(RUNS)
+
+# Not part of `make test`: SERIES monthly deliveries at SCALE, one build each, then a
+# --replay of them; the chart and the comparison go into docs/benchmarks.md.
+SERIES ?= 12
+bench-series: setup
+	$(BIN)/justice-warehouse benchmark --scale $(SCALE) --series $(SERIES)
 
 # Static dashboards from warehouse/reporting.duckdb (read-only) into warehouse/dashboards/;
 # builds the warehouse first if there is none.

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT, cli_env, run_cli
+from justice_warehouse.bench.series import differing_tables, series_chart
 from justice_warehouse.gate.load import load_extracts
 from justice_warehouse.synth import scale
 from justice_warehouse.synth.register import rj_outcome_counts
@@ -188,3 +189,28 @@ def test_benchmark_smoke_at_small_scale(tmp_path: Path) -> None:
     assert "| one new delivery / full build, end to end |" in page
     assert "| extract check and load / raw load |" in page
     assert "The end-to-end build's own steps: load " in page
+
+
+@pytest.mark.fast
+def test_the_series_comparison_finds_every_differing_table(tmp_path: Path) -> None:
+    """The delivery series' check that one build per delivery equals the replay: a row
+    changed, a row missing and a table missing on one side are each reported."""
+    one, other = tmp_path / "one.duckdb", tmp_path / "other.duckdb"
+    for path in (one, other):
+        with duckdb.connect(str(path)) as connection:
+            connection.execute("create schema marts")
+            connection.execute("create table marts.same as select range as id from range(5)")
+            connection.execute("create table marts.changed as select range as id from range(5)")
+    with duckdb.connect(str(other)) as connection:
+        connection.execute("update marts.changed set id = 9 where id = 4")
+        connection.execute("create table marts.only_there as select 1 as id")
+    assert differing_tables(one, other) == {"marts.changed": (1, 1), "marts.only_there": (-1, -1)}
+    assert differing_tables(one, one) == {}
+
+
+@pytest.mark.fast
+def test_the_series_chart_draws_every_delivery() -> None:
+    chart = series_chart([40.0, 30.5, 31.0], 90.0, "three deliveries")
+    assert chart.startswith("<svg") and chart.rstrip().endswith("</svg>")
+    assert chart.count("<circle") == 3
+    assert "delivery 2: 30.5 s" in chart and "--replay of all 3: 90 s" in chart

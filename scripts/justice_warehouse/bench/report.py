@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from justice_warehouse.bench.series import series_chart
 from justice_warehouse.synth import scale
 
 STEP_LABELS = {
@@ -31,7 +32,37 @@ RATIO_LABELS = {
     "end_to_end_ratio": "whole build end to end / the three raw anchors (load, SQL, checks)",
     "bundled_build_seconds": "bundled build end to end (s)",
     "peak_memory_gib": "peak memory of any step (GiB)",
+    "series_last_to_second": "delivery series: last delivery's build / the second's",
 }
+
+
+def series_chart_name(scale_name: str) -> str:
+    return f"{scale_name}_series.svg"
+
+
+def _series_lines(result: dict[str, Any]) -> list[str]:
+    series = result.get("series")
+    if not series:
+        return []
+    count = series["deliveries"]
+    times = ", ".join(f"{seconds:.1f}" for seconds in series["seconds"])
+    differing = series["differing_tables"]
+    equal = (
+        "every table of `main`, `marts` and `reporting` equals the replay's, row for row"
+        if not differing
+        else "tables that differ from the replay (rows only one-by-one, only replay): "
+        + ", ".join(f"`{name}` {counts}" for name, counts in differing.items())
+    )
+    return [
+        f"### {count} monthly deliveries, one build each (measured {result['series_measured_at']})",
+        "",
+        f"![Seconds per delivery against deliveries already loaded, `{result['scale']}`]"
+        f"(benchmarks/{series_chart_name(result['scale'])})",
+        "",
+        f"Seconds, end to end, delivery by delivery: {times}. A `--replay` of all {count} in "
+        f"one build: {series['replay_seconds']:.1f} s. After the {count} builds, {equal}.",
+        "",
+    ]
 
 
 def render_markdown(results: list[dict[str, Any]]) -> str:
@@ -95,6 +126,7 @@ def render_markdown(results: list[dict[str, Any]]) -> str:
                 f"{result['raw_anchors_seconds']:.2f} s.",
                 "",
             ]
+        lines += _series_lines(result)
         lines += ["| measure | value | target | met |", "|---|---:|---:|---|"]
         for name, value in result["ratios"].items():
             target = result["targets"].get(name)
@@ -110,6 +142,15 @@ def write_report(result: dict[str, Any], docs: Path) -> Path:
     json_dir = docs / "benchmarks"
     json_dir.mkdir(parents=True, exist_ok=True)
     (json_dir / f"{result['scale']}.json").write_text(json.dumps(result, indent=2) + "\n")
+    if result.get("series"):
+        series = result["series"]
+        chart = series_chart(
+            series["seconds"],
+            series["replay_seconds"],
+            f"{series['deliveries']} monthly deliveries at {result['scale']} scale, "
+            "one build each",
+        )
+        (json_dir / series_chart_name(result["scale"])).write_text(chart)
     order = list(scale.SCALES)
     stored = sorted(
         (json.loads(path.read_text()) for path in json_dir.glob("*.json")),

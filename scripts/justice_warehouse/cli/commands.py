@@ -82,7 +82,10 @@ def benchmark(args: argparse.Namespace) -> int:
     root = project_dir(args.settings.project_dir)
     workdir = Path(args.workdir).resolve() if args.workdir else root / "target" / "benchmark"
     docs = Path(args.docs).resolve() if args.docs else root / "docs"
-    if args.only_deliveries:
+    if args.series:
+        stored = json.loads((docs / "benchmarks" / f"{args.scale}.json").read_text())
+        result = run.add_series(root, workdir / args.scale, args.scale, stored, args.series)
+    elif args.only_deliveries:
         stored = json.loads((docs / "benchmarks" / f"{args.scale}.json").read_text())
         result = run.rerun_delivery_steps(root, workdir / args.scale, args.scale, stored)
     else:

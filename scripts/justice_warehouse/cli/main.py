@@ -72,6 +72,14 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
         action="store_true",
         help="measure only the end-to-end delivery steps, added to the stored result",
     )
+    bench.add_argument(
+        "--series",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure only a series of N monthly deliveries, one build each, and a --replay "
+        "of them (the chart in docs/benchmarks/), added to the stored result",
+    )
     bench.set_defaults(handler=commands.benchmark)
 
     check = subcommands.add_parser("check-seeds", help="fail if seeds differ from the generator")
