@@ -147,8 +147,7 @@ def write_report(result: dict[str, Any], docs: Path) -> Path:
         chart = series_chart(
             series["seconds"],
             series["replay_seconds"],
-            f"{series['deliveries']} monthly deliveries at {result['scale']} scale, "
-            "one build each",
+            f"{series['deliveries']} monthly deliveries at {result['scale']} scale, one build each",
         )
         (json_dir / series_chart_name(result["scale"])).write_text(chart)
     order = list(scale.SCALES)
