@@ -205,6 +205,7 @@ def test_an_older_delivery_is_refused_until_replayed(built_in_three_steps, tmp_p
     assert statuses == 0
 
 
+@pytest.mark.long  # one more build; CI runs the long tier after make test
 def test_a_delivery_that_changes_a_record_without_a_new_update_time_reaches_the_fact(
     built_in_three_steps, tmp_path
 ):

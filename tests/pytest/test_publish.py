@@ -286,6 +286,7 @@ def overwrite_blocks(path: Path) -> None:
             handle.write(os.urandom(2048))
 
 
+@pytest.mark.long  # three builds' worth; CI runs the long tier after make test
 def test_a_damaged_published_warehouse_is_named_with_the_way_back(
     published: Path, rebuilt: dict, project_root: Path, tmp_path: Path
 ):
