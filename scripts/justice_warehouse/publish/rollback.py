@@ -21,7 +21,7 @@ from justice_warehouse.core.layout import (
 )
 from justice_warehouse.core.settings import Settings
 from justice_warehouse.operate import permissions, retention
-from justice_warehouse.operate.soundness import damaged_files
+from justice_warehouse.operate.soundness import damaged_files, versions
 from justice_warehouse.publish.lock import build_lock
 
 
@@ -31,13 +31,10 @@ def rollback(warehouse: Path, settings: Settings | None = None) -> str:
     directory = warehouse.parent
     readers = permissions.public_modes(settings.reader_group)
     with permissions.private_umask(), build_lock(directory):
-        versions_dir = directory / "versions"
-        versions = (
-            sorted(p for p in versions_dir.iterdir() if p.is_dir()) if versions_dir.is_dir() else []
-        )
-        if not versions:
-            raise BuildFailed(f"no previous version in {versions_dir} to roll back to", 2)
-        previous = versions[-1]
+        kept = versions(directory)
+        if not kept:
+            raise BuildFailed(f"no previous version in {directory / 'versions'} to roll back to", 2)
+        previous = kept[-1]
         damaged = damaged_files(previous)
         if damaged:
             raise BuildFailed(
