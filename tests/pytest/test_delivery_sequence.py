@@ -88,12 +88,14 @@ def test_history_keeps_every_version_and_the_facts_only_the_current_one(deliveri
 
 
 # How the deliveries arrive: the sizes of the successive builds' batches (0: the rest).
+THREE_BUILDS = "three builds, 4 + 1 + the rest"
 SEQUENCES = {
-    "three builds, 4 + 1 + the rest": [4, 1, 0],
+    THREE_BUILDS: [4, 1, 0],
     "two builds, 1 + the rest": [1, 0],
 }
-# Sequences only the long tier builds (make test-long, which CI runs after make test).
-LONG_SEQUENCES = {"two builds, 1 + the rest"}
+# Sequences only the long tier builds (make test-long, which CI runs after make test); make
+# test proves one incremental build equal to a full one in test_incremental.py.
+LONG_SEQUENCES = {"two builds, 1 + the rest", THREE_BUILDS}
 ONE_PER_BUILD = "one delivery per build"
 
 
@@ -117,9 +119,6 @@ def _build_in_steps(tmp: Path, batches: list[list[str]]) -> Path:
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
         assert number == 0 or "incremental, from the published warehouse" in result.stdout
     return tmp / "justice.duckdb"
-
-
-THREE_BUILDS = "three builds, 4 + 1 + the rest"
 
 
 @pytest.fixture(scope="session")
@@ -176,23 +175,42 @@ def test_any_sequence_of_deliveries_equals_one_full_build(built_in_steps, delive
     assert differences == {}
 
 
-def test_an_older_delivery_is_refused_until_replayed(built_in_three_steps, tmp_path):
-    # On a copy of the three-build warehouse folder, so that the fixture stays as built; the
-    # copy's manifest names the copy's own extracts folder, as if it had been built from it.
+def _published_copy(warehouse: Path, tmp_path: Path) -> Path:
+    """A copy of a built warehouse folder, so that the session's fixture stays as built, with
+    every bundled delivery linked into the copy's own extracts folder and the manifest naming
+    that folder, as if the copy had been built from it."""
     tmp = tmp_path / "warehouse"
-    shutil.copytree(built_in_three_steps.parent, tmp, symlinks=True)
+    shutil.copytree(warehouse.parent, tmp, symlinks=True)
     extracts = tmp / "extracts"
+    if not extracts.exists():
+        _link_deliveries(extracts, _delivery_names())
     manifest = json.loads((tmp / "manifest.json").read_text())
     (tmp / "manifest.json").write_text(json.dumps({**manifest, "source": str(extracts)}))
-    published = (tmp / "reporting.duckdb").read_bytes()
+    return tmp
+
+
+def _add_older_delivery(tmp: Path) -> Path:
+    extracts = tmp / "extracts"
     os.symlink((PROJECT_ROOT / "seeds" / "synthetic").resolve(), extracts / "2019-03-15")
-    refused = build_with_cli(tmp, "--extracts", str(extracts))
+    return extracts
+
+
+def test_an_older_delivery_is_refused(deliveries_warehouse, tmp_path):
+    tmp = _published_copy(deliveries_warehouse, tmp_path)
+    published = (tmp / "reporting.duckdb").read_bytes()
+    refused = build_with_cli(tmp, "--extracts", str(_add_older_delivery(tmp)))
     assert refused.returncode == 1
     assert (
         "2019-03-15/: delivery dated 2019-03-15 is older than the last delivery" in refused.stderr
     )
+    assert "--replay" in refused.stderr
     assert (tmp / "reporting.duckdb").read_bytes() == published
-    replayed = build_with_cli(tmp, "--extracts", str(extracts), "--replay")
+
+
+@pytest.mark.long  # a whole replay; CI runs the long tier after make test
+def test_an_older_delivery_is_taken_by_a_replay(deliveries_warehouse, tmp_path):
+    tmp = _published_copy(deliveries_warehouse, tmp_path)
+    replayed = build_with_cli(tmp, "--extracts", str(_add_older_delivery(tmp)), "--replay")
     assert replayed.returncode == 0, replayed.stdout[-4000:] + replayed.stderr[-4000:]
     assert "delivery 2019-03-15:" in replayed.stdout
     with duckdb.connect(str(tmp / "justice.duckdb"), read_only=True) as connection:
@@ -212,11 +230,8 @@ def test_a_delivery_that_changes_a_record_without_a_new_update_time_reaches_the_
     """The incremental fact takes the records a delivery sent, not only those with a later
     record_updated_at: an appointment re-sent with another outcome and its old update time
     (a source that changed a row without saying when) is the fact's current row."""
-    tmp = tmp_path / "warehouse"
-    shutil.copytree(built_in_three_steps.parent, tmp, symlinks=True)
+    tmp = _published_copy(built_in_three_steps, tmp_path)
     extracts = tmp / "extracts"
-    manifest = json.loads((tmp / "manifest.json").read_text())
-    (tmp / "manifest.json").write_text(json.dumps({**manifest, "source": str(extracts)}))
     with duckdb.connect(str(tmp / "justice.duckdb"), read_only=True) as connection:
         columns = [
             name

@@ -1,5 +1,5 @@
 """Safe to leave running on a shared server: bounded disk, owner-only row-level files, nothing
-left running by a killed build, and a status command that fails when it should."""
+left running by a killed build (the status command's exit codes: test_status.py)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,15 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from conftest import run_cli
-from justice_warehouse.core import processes
+from extract_faults import FAULTS, extract_dir
 from justice_warehouse.operate import permissions, retention, space
-from test_extracts import FAULTS, extract_dir
 from test_publish import PUBLISHED, build, build_args, digests, project_env
+from test_status import status, wait_for
 
 ROW_LEVEL_FILE, ROW_LEVEL_FOLDER = 0o600, 0o700
 READER_FILE, READER_FOLDER = 0o644, 0o755
@@ -107,22 +105,6 @@ def start_build(directory: Path, project_root: Path, tmp: Path) -> subprocess.Po
     )
 
 
-def wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
-
-
-def status(directory: Path, project_root: Path, tmp: Path, *extra: str):
-    env = project_env(project_root, tmp)
-    return run_cli(
-        ["status", "--warehouse", str(directory / "justice.duckdb"), *extra], project_root, env
-    )
-
-
 @pytest.fixture
 def warehouse_dir(built_warehouse: Path, tmp_path: Path) -> Path:
     return published_copy(built_warehouse, tmp_path / "warehouse")
@@ -176,8 +158,9 @@ def test_a_killed_build_leaves_no_process_at_any_step(
     warehouse_dir: Path, project_root: Path, tmp_path: Path
 ):
     """SIGKILL at the load, dbt, validation, docs and publish steps: within seconds nothing the
-    build started is alive (dbt and the validation worker die with it), and the files it left
-    are its owner's only."""
+    build started is alive (dbt and the validation worker die with it), the files it left are
+    its owner's only, the published files are byte-identical, and the next build publishes."""
+    before = digests(warehouse_dir)
     # The line that starts each step, and the child process that runs inside it. The docs
     # site's dbt runs beside the validation (its "[5/6]" line only writes the page it made),
     # so it is killed while that dbt runs.
@@ -215,9 +198,18 @@ def test_a_killed_build_leaves_no_process_at_any_step(
             warehouse_dir, (ROW_LEVEL_FILE, ROW_LEVEL_FOLDER), (READER_FILE, READER_FOLDER)
         )
         assert not wrong, (step, wrong)
+        # Publishing renames finished files one by one: killed there, each published file is
+        # the old or the new one (test_publish.py); at every earlier step, the old one.
+        if step != "publish":
+            assert digests(warehouse_dir) == before, step
+            assert any((warehouse_dir / ".candidates").iterdir())  # the killed build's leftovers
     result = status(warehouse_dir, project_root, tmp_path)
     assert result.returncode == 1, result.stdout
     assert "killed" in result.stdout
+    result = build(project_root, warehouse_dir, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not any((warehouse_dir / ".candidates").iterdir())
+    assert digests(warehouse_dir) != before
 
 
 # Runs inside its own mount namespace, so the tmpfs vanishes with the process even if the
@@ -362,79 +354,3 @@ def test_space_estimate_and_spill_cap(tmp_path: Path):
     assert space.is_out_of_space(OSError(28, "No space left on device"))
     assert space.is_out_of_space(RuntimeError('Could not write file "x": No space left on device'))
     assert not space.is_out_of_space(RuntimeError("dbt build failed: a test failed"))
-
-
-@pytest.mark.fast
-def test_status_exit_codes(tmp_path: Path, project_root: Path):
-    directory = tmp_path / "warehouse"
-    directory.mkdir()
-    assert status(directory, project_root, tmp_path).returncode == 2  # nothing published
-    duckdb.connect(str(directory / "justice.duckdb")).close()  # an empty, sound warehouse
-    published_at = "2026-01-01T00:00:00+00:00"
-    (directory / "manifest.json").write_text(
-        json.dumps({"build_id": "b1", "published_at": published_at, "source": "test"})
-    )
-    (directory / "last_run.json").write_text(
-        json.dumps(
-            {
-                "build_id": "b1",
-                "pid": 1,
-                "started_at": published_at,
-                "outcome": "published",
-                "exit_code": 0,
-            }
-        )
-    )
-    healthy = status(directory, project_root, tmp_path, "--max-age-hours", "1e9")
-    assert healthy.returncode == 0, healthy.stdout
-    assert "status: healthy" in healthy.stdout
-    quiet = status(directory, project_root, tmp_path, "--max-age-hours", "1e9", "--quiet")
-    assert (quiet.returncode, quiet.stdout) == (0, "")
-    stale = status(directory, project_root, tmp_path, "--max-age-hours", "24")
-    assert stale.returncode == 3, stale.stdout
-    assert "STALE" in stale.stdout
-    assert "STALE" in status(directory, project_root, tmp_path, "--quiet").stdout
-    (directory / "last_run.json").write_text(
-        json.dumps(
-            {
-                "build_id": "b2",
-                "pid": 1,
-                "started_at": published_at,
-                "outcome": "failed",
-                "exit_code": 1,
-                "reason": "dbt build failed:\n  model x: error",
-            }
-        )
-    )
-    failed = status(directory, project_root, tmp_path, "--max-age-hours", "1e9")
-    assert failed.returncode == 1, failed.stdout
-    assert "reason: model x: error" in failed.stdout
-    # A published file that is not a readable DuckDB file: damaged, named, exit 2 when it is
-    # the only problem.
-    (directory / "reporting.duckdb").write_bytes(b"not a database" * 1000)
-    record = json.loads((directory / "last_run.json").read_text())
-    (directory / "last_run.json").write_text(json.dumps({**record, "outcome": "published"}))
-    damaged = status(directory, project_root, tmp_path, "--max-age-hours", "1e9")
-    assert damaged.returncode == 2, damaged.stdout
-    assert f"DAMAGED: the published warehouse is damaged: {directory / 'reporting.duckdb'}" in (
-        damaged.stdout
-    )
-    assert "status: the published warehouse is damaged; exit code 2" in damaged.stdout
-
-
-@pytest.mark.fast
-def test_a_leftover_process_of_an_earlier_build_is_found_and_stopped(tmp_path: Path):
-    directory = tmp_path / "warehouse"
-    directory.mkdir()
-    env = dict(os.environ)
-    env[processes.MARKER] = processes.marker_value(directory, "earlier-build")
-    # Not a child of this process, as a killed build's worker is not: started by a shell
-    # that exits at once.
-    subprocess.run(["sh", "-c", "sleep 120 >/dev/null 2>&1 &"], env=env, check=True)
-    assert wait_for(lambda: bool(processes.leftovers(directory)), 5)
-    (found,) = processes.leftovers(directory)
-    assert found.build_id == "earlier-build"
-    assert "sleep 120" in found.command
-    assert not processes.leftovers(directory, current_build="earlier-build")
-    processes.stop([found])
-    assert wait_for(lambda: not processes.leftovers(directory), 5)

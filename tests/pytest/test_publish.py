@@ -1,5 +1,5 @@
 """Write-audit-publish: a failed build never changes the published files, readers never see
-an error during a rebuild, a killed build is followed by a clean one, and rollback works."""
+an error during a rebuild, and rollback works (a killed build: test_operations.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +15,8 @@ import duckdb
 import pytest
 
 from conftest import cli_env, run_cli
+from extract_faults import FAULTS, extract_dir
 from justice_warehouse.synth.register import rj_outcome_counts
-from test_extracts import FAULTS, extract_dir
 
 PUBLISHED = ("justice.duckdb", "reporting.duckdb", "manifest.json")
 
@@ -352,35 +351,3 @@ def test_rollback_restores_the_previous_version(
     assert json.loads((published / "manifest.json").read_text())["build_id"] == previous.name
     assert digests(published) == expected
     assert not previous.exists()
-
-
-def test_killed_build_leaves_published_files_and_next_build_succeeds(
-    published: Path, project_root: Path, tmp_path: Path
-):
-    before = digests(published)
-    env = project_env(project_root, tmp_path)
-    command = [sys.executable, "-m", "justice_warehouse.cli", *build_args(published, tmp_path)]
-    for step in ("[2/6]", "[4/6]"):
-        process = subprocess.Popen(
-            command,
-            cwd=project_root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.startswith(step):
-                break
-        # Inside the step: the build is still running when it is killed.
-        assert process.poll() is None, f"the build ended before it could be killed at {step}"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-        assert process.returncode == -signal.SIGKILL
-        assert digests(published) == before
-        assert any((published / ".candidates").iterdir())  # the killed build's leftovers
-    result = build(project_root, published, tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert not any((published / ".candidates").iterdir())
-    assert digests(published) != before
