@@ -86,7 +86,9 @@ lint: setup
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/lint-imports
 	mkdir -p $(dir $(LINT_WAREHOUSE))
-	JW_DUCKDB_PATH=$(CURDIR)/$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models macros tests/dbt
+	# Two processes (the dbt templater compiles every file: 101 s in one, 63 s in two). The
+	# macros/ folder is not passed: the dbt templater skips macro files.
+	JW_DUCKDB_PATH=$(CURDIR)/$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint --processes 2 models tests/dbt
 
 test: setup setup-dashboards setup-browser setup-old-duckdb lint
 	$(BIN)/justice-warehouse check-seeds
