@@ -90,6 +90,7 @@ def start_dbt(
     marker: str | None = None,
     read_only: bool = False,
     target_path: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen[str]:
     """Start ``dbt <args>`` for the project at ``root`` on the DuckDB file ``warehouse``.
 
@@ -109,6 +110,7 @@ def start_dbt(
             "DBT_TARGET_PATH": str(target_path or settings.target_path(root)),
         }
     )
+    env.update(extra_env or {})
     if read_only:
         env["JW_DUCKDB_ACCESS_MODE"] = "read_only"
     if marker:
@@ -141,19 +143,30 @@ def finish_dbt(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[st
 
 
 def dbt_process(
-    root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
+    root: Path,
+    args: list[str],
+    warehouse: Path,
+    settings: Settings,
+    marker: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` (``start_dbt``) and wait for it."""
-    return finish_dbt(start_dbt(root, args, warehouse, settings, marker))
+    return finish_dbt(start_dbt(root, args, warehouse, settings, marker, extra_env=extra_env))
 
 
 def run_dbt(
-    root: Path, args: list[str], warehouse: Path, settings: Settings, marker: str | None = None
+    root: Path,
+    args: list[str],
+    warehouse: Path,
+    settings: Settings,
+    marker: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> DbtResult:
-    """``dbt_process``, then every failing node read from run_results.json."""
+    """``dbt_process``, then every failing node read from run_results.json. ``extra_env``
+    is set for dbt on top of the settings' (read by the project's macros at execution)."""
     run_results = settings.target_path(root) / "run_results.json"
     run_results.unlink(missing_ok=True)
-    completed = dbt_process(root, args, warehouse, settings, marker)
+    completed = dbt_process(root, args, warehouse, settings, marker, extra_env)
     if not run_results.is_file():
         raise DbtError(
             f"dbt {args[0]} could not run (exit {completed.returncode}):\n"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from justice_warehouse.check.report import ValidationReport
+from justice_warehouse.core.paths import project_fingerprint
 from justice_warehouse.core.settings import Settings
 from justice_warehouse.gate.deliveries import DeliveryReport
 
@@ -55,6 +57,12 @@ class BuildOptions:
         if self.published_figures is None:
             return self.is_bundled_synthetic
         return self.published_figures
+
+    @cached_property
+    def project(self) -> str:
+        """The project's fingerprint (core/paths.py), taken once per build: the manifest
+        records the published build's, and a build of another starts afresh."""
+        return project_fingerprint(self.root)
 
     @property
     def rebuilds(self) -> bool:

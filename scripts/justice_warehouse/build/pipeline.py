@@ -94,9 +94,9 @@ def _run_steps(
 
     # The validation worker imports GX while the extracts load and dbt runs.
     with worker.start_worker(options.gx_path, marker) as validation_worker:
-        incremental = steps.load(options, candidate, build_id, outcome)
+        start = steps.load(options, candidate, build_id, outcome)
         done("load")
-        steps.dbt_build(options, candidate, incremental, marker, outcome)
+        steps.dbt_build(options, candidate, start, marker, outcome)
         done("dbt")
         steps.disclosure_check(options, candidate)
         done("disclosure")
@@ -120,6 +120,7 @@ def _run_steps(
             storage_version=options.settings.storage_version,
             reader_group=options.settings.reader_group,
             keep_versions=options.keep_versions,
+            project=options.project,
         )
     )
     outcome.published = True

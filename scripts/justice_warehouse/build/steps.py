@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,36 +55,61 @@ def _copy_audit_history(connection: duckdb.DuckDBPyConnection, published: Path) 
         connection.execute("detach published")
 
 
-def _start_candidate(options: BuildOptions, candidate: Path) -> bool:
-    """Start from a copy of the published warehouse, so incremental models only add what
-    changed; return False (an empty file, a full build) when there is none to start from, or
-    the published warehouse was built from another source (its months would stay)."""
+@dataclass(frozen=True)
+class CandidateStart:
+    """How a candidate starts. ``incremental``: from a copy of the published warehouse, so
+    that incremental models only add what changed. ``changed_after``: then, the last delivery
+    the published warehouse held; the row-level data tests read only later rows
+    (macros/tests/get_where_subquery.sql)."""
+
+    incremental: bool
+    why: str
+    changed_after: str | None = None
+
+
+def _start_candidate(options: BuildOptions, candidate: Path) -> CandidateStart:
+    """A copy of the published warehouse, or an empty file (a full build) when there is none
+    to start from, the published warehouse was built from another source (its months would
+    stay) or by another version of the project (its incremental tables hold rows made by
+    other code: everything is rebuilt and tested whole)."""
     published = read_manifest(options.warehouse.parent)
-    if (
-        options.rebuilds
-        or not options.warehouse.is_file()
-        or published.get("source") != options.source_label
-        or published.get("history") != HISTORY_LAYOUT
-    ):
+    reason = None
+    if options.rebuilds:
+        reason = "full refresh"
+    elif not options.warehouse.is_file():
+        reason = "full refresh: nothing published yet"
+    elif published.get("source") != options.source_label:
+        reason = "full refresh: the published warehouse was built from other extracts"
+    elif published.get("history") != HISTORY_LAYOUT:
+        reason = "full refresh: the published warehouse holds an older layout"
+    elif published.get("project") != options.project:
+        reason = "full refresh: the project's models or tests changed since the published build"
+    if reason:
         create_compatible_file(candidate, options.settings.storage_version)
-        return False
+        return CandidateStart(False, reason)
     damaged = published_damage(options.warehouse.parent, (options.warehouse.name,))
     if damaged:
         raise BuildFailed(f"{damaged}; nothing was built from it", 2)
     shutil.copyfile(options.warehouse, candidate)
-    return True
+    with duckdb.connect(str(candidate), read_only=True) as connection:
+        (last,) = connection.execute(
+            "select cast(max(delivery_date) as varchar) from landing.deliveries"
+        ).fetchall()[0]
+    return CandidateStart(True, "incremental, from the published warehouse", last)
 
 
-def load(options: BuildOptions, candidate: Path, build_id: str, outcome: BuildOutcome) -> bool:
-    """Check and load the extracts; return whether the candidate is incremental."""
+def load(
+    options: BuildOptions, candidate: Path, build_id: str, outcome: BuildOutcome
+) -> CandidateStart:
+    """Check and load the extracts; return how the candidate started."""
     source = options.extracts_dir or synthetic_seed_dir(options.root)
     say(f"[1/6] checking and loading extracts from {source}")
-    incremental = _start_candidate(options, candidate)
+    start = _start_candidate(options, candidate)
     with duckdb.connect(
         str(candidate), config=options.settings.duckdb_config(candidate, keep_order=True)
     ) as connection:
         ensure_audit_tables(connection)  # before the history copy replaces them
-        if not incremental:
+        if not start.incremental:
             _copy_audit_history(connection, options.warehouse)
         flat_date = options.delivery_date or (
             deliveries.bundled_delivery_date(options.root) if options.extracts_dir is None else None
@@ -126,20 +152,26 @@ def load(options: BuildOptions, candidate: Path, build_id: str, outcome: BuildOu
     for file, line, column, reason, found in rejected:
         text = rejection_text(reason, found)
         say(f"      rejected {file} line {line}, column {column}: {text}")
-    return incremental
+    return start
 
 
 def dbt_build(
-    options: BuildOptions, candidate: Path, incremental: bool, marker: str, outcome: BuildOutcome
+    options: BuildOptions,
+    candidate: Path,
+    start: CandidateStart,
+    marker: str,
+    outcome: BuildOutcome,
 ) -> None:
-    how = "incremental, from the published warehouse" if incremental else "full refresh"
-    say(f"[2/6] dbt build (seeds, models and data tests; {how})")
+    tested = f"; row-level tests on deliveries after {start.changed_after}"
+    scope = tested if start.changed_after else ""
+    say(f"[2/6] dbt build (seeds, models and data tests; {start.why}{scope})")
     args = dbt_build_args(
         options.published_figures_apply,
-        full_refresh=not incremental,
+        full_refresh=not start.incremental,
         input_is_bundled_synthetic=options.is_bundled_synthetic,
     )
-    result = run_dbt(options.root, args, candidate, options.settings, marker)
+    env = {"JW_CHANGED_AFTER_DATE": start.changed_after or ""}
+    result = run_dbt(options.root, args, candidate, options.settings, marker, env)
     outcome.dbt_results = options.settings.target_path(options.root) / "run_results.json"
     say(f"      {result.summary}")
     if not result.success:

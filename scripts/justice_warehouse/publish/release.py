@@ -42,6 +42,8 @@ class Release:
     storage_version: str
     reader_group: str | None
     keep_versions: int
+    # The project's fingerprint (core/paths.py): a build of another version starts afresh.
+    project: str
 
 
 def attached_tables(connection: duckdb.DuckDBPyConnection, database: str, schema: str) -> list[str]:
@@ -135,6 +137,7 @@ def publish(release: Release) -> None:
             "published_at": datetime.now(UTC).isoformat(),
             "source": release.source,
             "history": HISTORY_LAYOUT,
+            "project": release.project,
         },
         readers,
     )

@@ -1,0 +1,101 @@
+"""A build that adds deliveries to a published warehouse runs the row-level data tests on
+the rows its deliveries changed (macros/tests/get_where_subquery.sql), the tests across rows
+and the reconciliation of the fact on everything, and a changed project rebuilds and tests
+everything whole."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_ROOT, copy_project, rows
+from justice_warehouse.build.dbt import run_dbt
+from justice_warehouse.core.paths import project_fingerprint
+from justice_warehouse.core.settings import Settings
+
+FACT = "marts.fct_probation_appointments"
+
+
+def _failures(root: Path, warehouse: Path, tmp: Path, changed_after: str | None) -> dict[str, int]:
+    """``dbt test`` of the appointments fact's tests: failing rows by test name."""
+    target = tmp / f"target-{changed_after}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(target))
+        patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
+        run_dbt(
+            root,
+            ["test", "--select", "fct_probation_appointments"],
+            warehouse,
+            Settings.from_env(),
+            extra_env={"JW_CHANGED_AFTER_DATE": changed_after or ""},
+        )
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {
+        result["unique_id"].split(".")[2]: result["failures"]
+        for result in results
+        if result["failures"]
+    }
+
+
+def test_row_level_tests_read_the_new_rows_and_the_rest_read_everything(
+    deliveries_warehouse: Path, tmp_path: Path
+):
+    warehouse = tmp_path / "justice.duckdb"
+    shutil.copyfile(deliveries_warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        last, previous = [
+            day
+            for (day,) in rows(
+                connection,
+                "select distinct delivery_date from landing.deliveries order by 1 desc limit 2",
+            )
+        ]
+        # A row of the last delivery and an older one lose their borough; an older row is
+        # duplicated under the last delivery's date.
+        new_id = rows(
+            connection,
+            f"select min(appointment_id) from {FACT} where valid_from_date = '{last}'",
+        )[0][0]
+        old_id = rows(
+            connection,
+            f"select min(appointment_id) from {FACT} where valid_from_date < '{previous}'",
+        )[0][0]
+        connection.execute(
+            f"update {FACT} set borough_code = null where appointment_id in (?, ?)",
+            [new_id, old_id],
+        )
+        connection.execute(
+            f"insert into {FACT} select * from {FACT} where appointment_id = ("
+            f"select max(appointment_id) from {FACT} where valid_from_date < '{previous}')"
+        )
+    whole = _failures(PROJECT_ROOT, warehouse, tmp_path, None)
+    changed = _failures(PROJECT_ROOT, warehouse, tmp_path, previous.isoformat())
+    not_null = "not_null_fct_probation_appointments_borough_code"
+    unique = "unique_fct_probation_appointments_appointment_id"
+    reconciliation = "assert_appointments_fact_matches_source"
+    # Whole: both boroughs, the duplicate, and the reconciliation's rows.
+    assert (whole[not_null], whole[unique]) == (2, 1)
+    assert whole[reconciliation] >= 2
+    # Changed rows only: the new row's borough; the duplicate still (unique reads all), and
+    # the reconciliation by its record count and the new delivery's records.
+    assert (changed[not_null], changed[unique]) == (1, 1)
+    assert changed[reconciliation] >= 1
+    assert set(changed) == set(whole)
+
+
+@pytest.mark.fast
+def test_the_fingerprint_follows_the_models_tests_and_reference_seeds(tmp_path: Path):
+    project = copy_project(tmp_path / "project")
+    before = project_fingerprint(project)
+    assert before == project_fingerprint(PROJECT_ROOT)
+    (project / "seeds" / "synthetic" / "another_extract.csv").write_text("a\n1\n")  # data
+    assert project_fingerprint(project) == before
+    for path in ("models/marts/core/dim_date.sql", "tests/dbt/new.sql", "seeds/reference/new.csv"):
+        changed = copy_project(tmp_path / path.replace("/", "_"))
+        with (changed / path).open("a") as file:
+            file.write("\n")
+        assert project_fingerprint(changed) != before, path
