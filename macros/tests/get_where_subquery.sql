@@ -2,24 +2,23 @@
     The relation a generic data test reads (dbt calls this macro for every one: it overrides
     dbt's own, which applies the `where` config alone).
 
-    A build that adds deliveries to a published warehouse sets JW_CHANGED_AFTER_DATE to the
-    last delivery that warehouse held. A row-level test (one judging each row by itself:
-    the names below) then reads only the rows this build changed: those its new deliveries
-    sent (delivery_date, or valid_from_date in a history, after that date) and the versions
-    they closed (valid_to_date after it). Every earlier row passed the same tests when it was
-    published, and is as it was: the gate refuses a delivery older than the last one loaded,
-    and a build whose project changed since the published build leaves the variable unset
-    (justice_warehouse/build/steps.py), so that every test reads whole tables. Tests across
-    rows (unique, unique_combination_of_columns) and relations without those columns always
-    read everything. The variable is read only at execution, so that dbt's partial parse of
-    the project is kept from build to build.
+    A build that adds deliveries to a published warehouse knows the last delivery that
+    warehouse held (macros/changed_after_date.sql). A row-level test (one judging each row
+    by itself: the names below) then reads only the rows this build changed: those its new
+    deliveries sent (delivery_date, or valid_from_date in a history, after that date) and
+    the versions they closed (valid_to_date after it). Every earlier row passed the same
+    tests when it was published and is as it was: the gate refuses a delivery older than the
+    last one loaded, and a build whose project changed since the published build is a full
+    one, in which every test reads whole tables. Tests across rows (unique,
+    unique_combination_of_columns) and relations without those columns always read
+    everything.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') -%}
         {%- do conditions.append('(' ~ config.get('where') ~ ')') -%}
     {%- endif -%}
-    {%- set changed_after = env_var('JW_CHANGED_AFTER_DATE', '') if execute else '' -%}
+    {%- set changed_after = changed_after_date() -%}
     {%- set row_level_tests = ['not_null', 'accepted_values', 'relationships',
                                'expression_is_true', 'not_negative'] -%}
     {%- if changed_after and model.test_metadata.name in row_level_tests -%}

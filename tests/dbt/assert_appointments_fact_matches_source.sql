@@ -4,15 +4,15 @@
 -- holds (deleted at source: rebuild with --full-refresh), or one whose current version
 -- differs from the fact's row (a change the incremental run did not pick up, such as one
 -- without a later record_updated_at) is a row here.
--- A build that adds deliveries to a published warehouse (JW_CHANGED_AFTER_DATE, the last
--- delivery it held: macros/tests/get_where_subquery.sql) compares the records those
--- deliveries sent, record by record, each current version found afresh from the staging
--- rows, and the whole fact by its count of records: the incremental run deletes and inserts
--- only the records a new delivery sent, so every other row is the one published.
+-- A build that adds deliveries to a published warehouse (macros/changed_after_date.sql)
+-- compares the records those deliveries sent, record by record, each current version found
+-- afresh from the staging rows, and the whole fact by its count of records: the incremental
+-- run deletes and inserts only the records a new delivery sent, so every other row is the
+-- one published.
 -- Reads several models: the orchestrator shows it as a check on fct_probation_appointments.
 -- depends_on: {{ ref('stg_probation__appointments') }}
 {{ config(meta={'dagster': {'ref': {'name': 'fct_probation_appointments'}}}) }}
-{%- set changed_after = env_var('JW_CHANGED_AFTER_DATE', '') if execute else '' %}
+{%- set changed_after = changed_after_date() %}
 
 {%- set columns = ['person_pseudo_id', 'provider_code', 'officer_id', 'borough_code',
                    'contact_type_code', 'appointment_date', 'outcome_code',

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT, build_with_cli, rows
+from test_publish import table_digests
 
 DELIVERIES = PROJECT_ROOT / "seeds" / "deliveries"
 PUBLISHED = {"took_up": 241, "declined": 335, "no_contact": 323, "ongoing": 89}
@@ -223,13 +224,15 @@ def test_an_older_delivery_is_taken_by_a_replay(deliveries_warehouse, tmp_path):
     assert statuses == 0
 
 
-@pytest.mark.long  # one more build; CI runs the long tier after make test
+@pytest.mark.long  # two more builds; CI runs the long tier after make test
 def test_a_delivery_that_changes_a_record_without_a_new_update_time_reaches_the_fact(
     built_in_three_steps, tmp_path
 ):
     """The incremental fact takes the records a delivery sent, not only those with a later
     record_updated_at: an appointment re-sent with another outcome and its old update time
-    (a source that changed a row without saying when) is the fact's current row."""
+    (a source that changed a row without saying when) is the fact's current row. The same
+    delivery moves the only appointment of one person to another person: the incremental
+    person-months drop the first person, and every mart equals a full refresh."""
     tmp = _published_copy(built_in_three_steps, tmp_path)
     extracts = tmp / "extracts"
     with duckdb.connect(str(tmp / "justice.duckdb"), read_only=True) as connection:
@@ -243,21 +246,34 @@ def test_a_delivery_that_changes_a_record_without_a_new_update_time_reaches_the_
             )
         ]
         last = rows(connection, "select max(delivery_date) from landing.deliveries")[0][0]
+        current = (
+            f"select {', '.join(columns)} from main.probation_appointments qualify "
+            "row_number() over (partition by appointment_id order by delivery_date desc) = 1"
+        )
         (old,) = rows(
             connection,
-            f"select {', '.join(columns)} from main.probation_appointments "
-            "where outcome_code = 'ATTC' order by appointment_id, delivery_date desc limit 1",
+            f"select * from ({current}) where outcome_code = 'ATTC' "
+            "order by appointment_id limit 1",
+        )
+        (lonely,) = rows(
+            connection,
+            f"select * from ({current}) qualify count(*) over (partition by case_reference) = 1 "
+            f"and appointment_id != '{old[0]}' order by appointment_id limit 1",
         )
     changed = dict(zip(columns, old, strict=True))
     changed["outcome_code"] = "AFTA"
+    moved = dict(zip(columns, lonely, strict=True))
+    moved["case_reference"] = changed["case_reference"]
     following = date(last.year + last.month // 12, last.month % 12 + 1, 28) + timedelta(days=4)
     delivery = extracts / (following - timedelta(days=following.day)).isoformat()
     delivery.mkdir()
     for name in ("rj_referrals", "programme_budget_lines", "reoffending_costs"):
         source = next(p for p in (extracts / last.isoformat()).iterdir() if p.stem == name)
         shutil.copy(source, delivery / source.name)
-    text = ["" if changed[c] is None else str(changed[c]) for c in columns]
-    lines = [",".join(columns), ",".join(text)]
+    lines = [",".join(columns)] + [
+        ",".join("" if record[c] is None else str(record[c]) for c in columns)
+        for record in (changed, moved)
+    ]
     (delivery / "probation_appointments.csv").write_text("\n".join(lines) + "\n")
     built = build_with_cli(tmp, "--extracts", str(extracts))
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
@@ -268,5 +284,17 @@ def test_a_delivery_that_changes_a_record_without_a_new_update_time_reaches_the_
             "from marts.fct_probation_appointments where appointment_id = ?",
             [changed["appointment_id"]],
         ).fetchall()
+        people = rows(
+            connection,
+            "select count(distinct person_pseudo_id) from marts.fct_probation_person_months "
+            "where person_pseudo_id in (select person_pseudo_id from "
+            "marts.fct_probation_appointment_history where appointment_id = "
+            f"'{moved['appointment_id']}')",
+        )[0][0]
     assert fact[:3] == ("AFTA", False, changed["record_updated_at"])
     assert fact[3].isoformat() == delivery.name
+    assert people == 1  # the person it moved to; the one it left has no month any more
+    incremental = table_digests(tmp / "justice.duckdb")
+    refreshed = build_with_cli(tmp, "--extracts", str(extracts), "--full-refresh")
+    assert refreshed.returncode == 0, refreshed.stdout[-4000:] + refreshed.stderr[-4000:]
+    assert table_digests(tmp / "justice.duckdb") == incremental

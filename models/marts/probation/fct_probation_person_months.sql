@@ -1,13 +1,29 @@
+-- depends_on: {{ ref('fct_probation_appointment_history') }}
 -- grain: one row per person x month x provider x borough with at least one appointment
--- (a table rebuilt from fct_probation_appointments on every run: never-seen is cumulative,
--- so a late record changes every later month; aggregating the fact is cheap.)
 -- Business rule: a person is "never seen" in a month when none of their appointments,
 -- from their first one up to the end of that month, was attended.
+-- Incremental by person on DuckDB. Never-seen is cumulative over a person's months, and a
+-- person's rows depend on their own appointments only, so a build that adds deliveries to a
+-- published warehouse (macros/changed_after_date.sql) rebuilds every month of the people
+-- those deliveries touched (macros/touched_people.sql), delete+insert keyed on the person;
+-- the post-hook deletes a touched person left with no appointment. Any other incremental
+-- run rebuilds everyone; on Spark the table is rebuilt whole. Both equal a full refresh.
+{%- set changed_after = changed_after_date() if is_incremental() else '' %}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='person_pseudo_id',
+    on_schema_change='fail',
+    post_hook="{{ remove_people_without_appointments() }}",
+) }}
 
 with
 
 appointments as (
     select * from {{ ref('fct_probation_appointments') }}
+    {%- if changed_after %}
+        where person_pseudo_id in ({{ touched_people(changed_after) }})
+    {%- endif %}
 ),
 
 person_months as (
