@@ -1,16 +1,18 @@
--- Reconciliation of the incremental fact: it holds exactly the current version of every
--- appointment the source tables hold (int_probation__appointment_history), record by
--- record and column by column. A record missing from the fact, one the source no longer
--- holds (deleted at source: rebuild with --full-refresh), or one whose current version
--- differs from the fact's row (a change the incremental run did not pick up, such as one
--- without a later record_updated_at) is a row here.
--- A build that adds deliveries to a published warehouse (macros/changed_after_date.sql)
--- compares the records those deliveries sent, record by record, each current version found
--- afresh from the staging rows, and the whole fact by its count of records: the incremental
--- run deletes and inserts only the records a new delivery sent, so every other row is the
--- one published.
+-- Reconciliation of the incremental fact with its source, record by record and column by
+-- column. A record missing from the fact, one the source no longer holds (deleted at
+-- source: rebuild with --full-refresh), or one whose current version differs from the
+-- fact's row (a change the incremental run did not pick up, such as one without a later
+-- record_updated_at, or a published row edited since) is a row here.
+-- A full build compares the fact with the current versions found afresh from every source
+-- row (int_probation__appointment_history, a view over the whole history). A build that adds
+-- deliveries to a published warehouse (macros/changed_after_date.sql) compares, instead:
+-- the whole fact with the current versions of the incremental history table, every record
+-- (3-4 s at london, against 9-28 s for the view); the records the new deliveries sent with
+-- their current versions found afresh from the staging rows; and the fact's count of
+-- records with the source's.
 -- Reads several models: the orchestrator shows it as a check on fct_probation_appointments.
 -- depends_on: {{ ref('stg_probation__appointments') }}
+-- depends_on: {{ ref('fct_probation_appointment_history') }}
 {{ config(meta={'dagster': {'ref': {'name': 'fct_probation_appointments'}}}) }}
 {%- set changed_after = changed_after_date() %}
 
@@ -20,7 +22,16 @@
 
 with
 
+fact_appointments as (
+    select * from {{ ref('fct_probation_appointments') }}
+),
+
 {% if changed_after %}
+
+    history_current as (
+        select * from {{ ref('fct_probation_appointment_history') }}
+        where is_current
+    ),
 
     delivered as (
         select
@@ -32,24 +43,39 @@ with
         where delivery_date > cast('{{ changed_after }}' as date)
     ),
 
-    source_appointments as (
+    delivered_current as (
         select * from delivered
         where version_rank = 1
     ),
 
-    fact_appointments as (
-        select * from {{ ref('fct_probation_appointments') }}
+    delivered_facts as (
+        select * from fact_appointments
         where valid_from_date > cast('{{ changed_after }}' as date)
     ),
 
     record_counts as (
         select
-            (select count(*) from {{ ref('fct_probation_appointments') }}) as fact_records,
+            (select count(*) from fact_appointments) as fact_records,
             (
                 select count(distinct appointment_id)
                 from {{ ref('stg_probation__appointments') }}
             ) as source_records
     ),
+
+    differences as (
+        {{ differing_records('fact_vs_history', 'history_current', 'fact_appointments', columns + ['valid_from_date']) }}
+        union all
+        {{ differing_records('delivered_vs_staging', 'delivered_current', 'delivered_facts', columns) }}
+        union all
+        select
+            'record_count' as failed_check,
+            cast(null as {{ dbt.type_string() }}) as source_appointment_id,
+            cast(null as {{ dbt.type_string() }}) as fact_appointment_id,
+            fact_records,
+            source_records
+        from record_counts
+        where fact_records != source_records
+    )
 
 {% else %}
 
@@ -58,51 +84,10 @@ with
         where valid_to_date is null
     ),
 
-    fact_appointments as (
-        select * from {{ ref('fct_probation_appointments') }}
-    ),
+    differences as (
+        {{ differing_records('fact_vs_source', 'source_appointments', 'fact_appointments', columns + ['valid_from_date']) }}
+    )
 
 {% endif %}
-
-compared as (
-    select
-        source_appointments.appointment_id as source_appointment_id,
-        fact_appointments.appointment_id as fact_appointment_id,
-        {%- for column in columns %}
-            coalesce(
-                source_appointments.{{ column }} = fact_appointments.{{ column }},
-                source_appointments.{{ column }} is null and fact_appointments.{{ column }} is null
-            ) as is_{{ column }}_same,
-        {%- endfor %}
-        1 as compared_columns_end
-    from source_appointments
-    full outer join fact_appointments
-        on source_appointments.appointment_id = fact_appointments.appointment_id
-),
-
-differences as (
-    select
-        source_appointment_id,
-        fact_appointment_id,
-        cast(null as {{ dbt.type_bigint() }}) as fact_records,
-        cast(null as {{ dbt.type_bigint() }}) as source_records
-    from compared
-    where
-        source_appointment_id is null
-        or fact_appointment_id is null
-        {%- for column in columns %}
-            or not is_{{ column }}_same
-        {%- endfor %}
-    {%- if changed_after %}
-        union all
-        select
-            cast(null as {{ dbt.type_string() }}) as source_appointment_id,
-            cast(null as {{ dbt.type_string() }}) as fact_appointment_id,
-            fact_records,
-            source_records
-        from record_counts
-        where fact_records != source_records
-    {%- endif %}
-)
 
 select * from differences

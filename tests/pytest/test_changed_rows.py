@@ -1,7 +1,7 @@
 """A build that adds deliveries to a published warehouse runs the row-level data tests on
 the rows its deliveries changed (macros/tests/get_where_subquery.sql), the tests across rows
 and the reconciliation of the fact on everything, and a changed project rebuilds and tests
-everything whole."""
+everything whole (its fingerprint)."""
 
 from __future__ import annotations
 
@@ -77,13 +77,12 @@ def test_row_level_tests_read_the_new_rows_and_the_rest_read_everything(
     not_null = "not_null_fct_probation_appointments_borough_code"
     unique = "unique_fct_probation_appointments_appointment_id"
     reconciliation = "assert_appointments_fact_matches_source"
-    # Whole: both boroughs, the duplicate, and the reconciliation's rows.
-    assert (whole[not_null], whole[unique]) == (2, 1)
-    assert whole[reconciliation] >= 2
-    # Changed rows only: the new row's borough; the duplicate still (unique reads all), and
-    # the reconciliation by its record count and the new delivery's records.
-    assert (changed[not_null], changed[unique]) == (1, 1)
-    assert changed[reconciliation] >= 1
+    # Whole: both boroughs, the duplicate, and the reconciliation's two records.
+    assert (whole[not_null], whole[unique], whole[reconciliation]) == (2, 1, 2)
+    # Changed rows only: the new row's borough; the duplicate still (unique reads all); the
+    # reconciliation still whole: both records against the history table, the new one
+    # against its staging rows, and the count of records.
+    assert (changed[not_null], changed[unique], changed[reconciliation]) == (1, 1, 4)
     assert set(changed) == set(whole)
 
 
