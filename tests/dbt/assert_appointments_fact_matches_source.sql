@@ -19,6 +19,7 @@
 {%- set columns = ['person_pseudo_id', 'provider_code', 'officer_id', 'borough_code',
                    'contact_type_code', 'appointment_date', 'outcome_code',
                    'record_updated_at'] %}
+{%- set versioned_columns = columns + ['valid_from_date'] %}
 
 with
 
@@ -63,7 +64,7 @@ fact_appointments as (
     ),
 
     differences as (
-        {{ differing_records('fact_vs_history', 'history_current', 'fact_appointments', columns + ['valid_from_date']) }}
+        {{ differing_records('fact_vs_history', 'history_current', 'fact_appointments', versioned_columns) }}
         union all
         {{ differing_records('delivered_vs_staging', 'delivered_current', 'delivered_facts', columns) }}
         union all
@@ -85,7 +86,7 @@ fact_appointments as (
     ),
 
     differences as (
-        {{ differing_records('fact_vs_source', 'source_appointments', 'fact_appointments', columns + ['valid_from_date']) }}
+        {{ differing_records('fact_vs_source', 'source_appointments', 'fact_appointments', versioned_columns) }}
     )
 
 {% endif %}
