@@ -101,9 +101,10 @@ test-fast: setup
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m "fast and not spark"
 
-# The long tier: the delivery sequence built one delivery per build (13 builds) and in two
-# builds, each against one full build, and the benchmark's smoke run at small scale. CI runs
-# it after make test.
+# The long tier: the delivery sequence built one delivery per build (13 builds), in two and in
+# three builds, each against one full build; the builds that change or replay a delivery,
+# a damaged warehouse, and the benchmark's smoke run at small scale. CI runs it after make
+# test.
 test-long: setup
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m long
 
