@@ -157,21 +157,21 @@ def test_build_and_rollback_give_row_level_files_to_their_owner(
 def test_a_killed_build_leaves_no_process_at_any_step(
     warehouse_dir: Path, project_root: Path, tmp_path: Path
 ):
-    """SIGKILL at the load, dbt, validation, docs and publish steps: within seconds nothing the
-    build started is alive (dbt and the validation worker die with it), the files it left are
-    its owner's only, the published files are byte-identical, and the next build publishes."""
+    """SIGKILL at the load, dbt, validation and docs, and publish steps: within seconds nothing
+    the build started is alive (dbt, the validation worker and the docs site's dbt die with
+    it), the files it left are its owner's only, the published files are byte-identical, and
+    the next build publishes."""
     before = digests(warehouse_dir)
-    # The line that starts each step, and the child process that runs inside it. The docs
+    # The line that starts each step, and the child processes that run inside it. The docs
     # site's dbt runs beside the validation (its "[5/6]" line only writes the page it made),
-    # so it is killed while that dbt runs.
-    steps = {
-        "load": ("[1/6]", None),
-        "dbt": ("[2/6]", "dbt.cli.main"),
-        "validation": ("[4/6]", "multiprocessing"),
-        "docs": ("[4/6]", "docs generate"),
-        "publish": ("[6/6]", None),
+    # so one build is killed while both the validation worker and that dbt run.
+    steps: dict[str, tuple[str, tuple[str, ...]]] = {
+        "load": ("[1/6]", ()),
+        "dbt": ("[2/6]", ("dbt.cli.main",)),
+        "validation and docs": ("[4/6]", ("multiprocessing", "docs generate")),
+        "publish": ("[6/6]", ()),
     }
-    for step, (line_start, child) in steps.items():
+    for step, (line_start, children) in steps.items():
         process = start_build(warehouse_dir, project_root, tmp_path)
         assert process.stdout is not None
         output = []
@@ -180,12 +180,15 @@ def test_a_killed_build_leaves_no_process_at_any_step(
             if line.startswith(line_start):
                 break
         pid = process.pid
-        if child:  # kill while the child (dbt, GX, the docs site's dbt) runs
+        for child in children:  # kill while each child (dbt, GX, the docs site's dbt) runs
             started = wait_for(
                 lambda: any(child in p for p in session_processes(pid)),  # noqa: B023
                 30,
             )
-            assert started, (step, session_processes(pid), "".join(output))
+            assert started, (step, child, session_processes(pid), "".join(output))
+        running = session_processes(pid)
+        gone = [child for child in children if not any(child in p for p in running)]
+        assert not gone, (step, "ended before the kill", gone)
         assert process.poll() is None, (step, "the build ended before it was killed")
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
