@@ -4,6 +4,8 @@
 -- its version valid at that date (fct_rj_referral_history). The latest as_at_date is the
 -- current state, equal to rj_referral_outcomes (a dbt test compares them). Counts of 1 to
 -- var('suppression_threshold') are suppressed within each as_at_date.
+-- Adds the slices of the deliveries a build brings; earlier slices are left as they were
+-- (incremental on DuckDB, macros/as_at_slices.sql).
 
 {%- set disclosure = {
     'threshold': var('suppression_threshold') | int,
@@ -12,6 +14,7 @@
     'group_by': ['as_at_date'],
 } %}
 {{ config(meta={'disclosure': disclosure}) }}
+{{ as_at_slices_config() }}
 
 with
 
@@ -21,6 +24,7 @@ referral_history as (
 
 deliveries as (
     select * from {{ ref('dim_delivery') }}
+    where {{ as_at_slices_to_build('delivery_date') }}
 ),
 
 outcomes as (

@@ -5,6 +5,8 @@
 -- its version valid at that date (fct_rj_referral_history). Counts of 1 to
 -- var('suppression_threshold') are suppressed (referrals = open + closed is additive); an
 -- average is withheld whenever the count it averages over is.
+-- Adds the slices of the deliveries a build brings; earlier slices are left as they were
+-- (incremental on DuckDB, macros/as_at_slices.sql).
 
 {%- set disclosure = {
     'threshold': var('suppression_threshold') | int,
@@ -16,6 +18,7 @@
     }],
 } %}
 {{ config(meta={'disclosure': disclosure}) }}
+{{ as_at_slices_config() }}
 
 with
 
@@ -25,6 +28,7 @@ referral_history as (
 
 deliveries as (
     select * from {{ ref('dim_delivery') }}
+    where {{ as_at_slices_to_build('delivery_date') }}
 ),
 
 as_at as (
