@@ -27,7 +27,8 @@ RATIO_LABELS = {
     "load_ratio": "extract check and load / raw load",
     "build_ratio": "dbt build / raw SQL",
     "validation_ratio": "validate / plain SQL",
-    "incremental_ratio": "incremental dbt build / full dbt build",
+    "incremental_ratio": "incremental `dbt build` of a month held back / full dbt build",
+    "delivery_dbt_ratio": "dbt step of one new delivery's build / of the full build's",
     "delivery_ratio": "one new delivery / full build, end to end",
     "end_to_end_ratio": "whole build end to end / the three raw anchors (load, SQL, checks)",
     "bundled_build_seconds": "bundled build end to end (s)",
@@ -126,6 +127,9 @@ def render_markdown(results: list[dict[str, Any]]) -> str:
                 f"{result['raw_anchors_seconds']:.2f} s.",
                 "",
             ]
+        for name, parts in (result.get("delivery_step_seconds") or {}).items():
+            shown = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in parts.items())
+            lines += [f"{STEP_LABELS[name]}, the build's own steps: {shown}.", ""]
         lines += _series_lines(result)
         lines += ["| measure | value | target | met |", "|---|---:|---:|---|"]
         for name, value in result["ratios"].items():
