@@ -5,7 +5,10 @@
     sum alike: about 1 in 2^64). Summed, not combined in order, so the rows' order is free.
     Engines name their fast non-cryptographic hash differently; the sum is taken as a
     decimal(38, 0) on Spark so that it cannot overflow (DuckDB sums its unsigned hashes as a
-    128-bit integer).
+    128-bit integer). Spark's xxhash64 skips null arguments, so there two records that differ
+    only in which of their columns is null can hash alike; DuckDB hashes a null as a value.
+    A group whose fingerprint differs is then compared record by record, which names the
+    records; equal fingerprints are taken as equal records.
 -#}
 {% macro fingerprint_sum(columns) -%}
     {{ return(adapter.dispatch('fingerprint_sum', 'justice_warehouse')(columns)) }}
