@@ -12,20 +12,19 @@
 {%- endmacro %}
 
 {#-
-    The post-hook of fct_probation_person_months (rendered when it runs): a touched person
-    left with no appointment has no row in the rebuilt months, so delete+insert (which
-    deletes the keys it inserts) would keep their old rows; this deletes them. Nothing to do
-    in any other run.
+    The pre-hook of fct_probation_person_months (rendered when it runs, inside the model's
+    transaction): every row of the touched people is deleted before their months are
+    rebuilt. delete+insert alone deletes only the people it inserts, so a touched person
+    left with no appointment would keep their old rows. Deleting all touched people first
+    needs no anti-join against the whole fact: a post-hook deleting "touched and not in the
+    fact" hashed all 50 million appointments' people at `national` and ran out of memory
+    inside the build's transaction (alone, with the same 3 GB, it passed). Nothing to do in
+    any other run.
 -#}
-{% macro remove_people_without_appointments() -%}
+{% macro delete_touched_people() -%}
     {%- set changed_after = changed_after_date() -%}
     {%- if is_incremental() and changed_after -%}
         delete from {{ this }}
-        where
-            person_pseudo_id in ({{ touched_people(changed_after) }})
-            and person_pseudo_id not in (
-                select current_fact.person_pseudo_id
-                from {{ ref('fct_probation_appointments') }} as current_fact
-            )
+        where person_pseudo_id in ({{ touched_people(changed_after) }})
     {%- endif -%}
 {%- endmacro %}

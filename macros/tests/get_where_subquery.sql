@@ -9,9 +9,13 @@
     the versions they closed (valid_to_date after it). Every earlier row passed the same
     tests when it was published and is as it was: the gate refuses a delivery older than the
     last one loaded, and a build whose project changed since the published build is a full
-    one, in which every test reads whole tables. Tests across rows (unique,
-    unique_combination_of_columns) and relations without those columns always read
-    everything.
+    one, in which every test reads whole tables.
+
+    `unique` reads every row whose key is a key of a changed row, so a duplicate of a
+    changed row is found wherever the other copy is, old or new; two old rows cannot share
+    a key, as the build wrote neither (at `national`, the query over 50 million
+    appointments took 5.5 s whole and 1.5 s on one delivery's 247,587 keys). unique_combination_of_columns, the singular
+    reconciliations and relations without delivery columns always read everything.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -23,6 +27,15 @@
                                'expression_is_true', 'not_negative'] -%}
     {%- if changed_after and model.test_metadata.name in row_level_tests -%}
         {%- do conditions.append(changed_rows_condition(model, changed_after)) -%}
+    {%- elif changed_after and model.test_metadata.name == 'unique' -%}
+        {%- set changed = changed_rows_condition(model, changed_after) -%}
+        {%- if changed -%}
+            {%- set key = model.column_name -%}
+            {%- do conditions.append(
+                key ~ ' in (select changed.' ~ key ~ ' from ' ~ relation
+                ~ ' as changed where ' ~ changed ~ ')'
+            ) -%}
+        {%- endif -%}
     {%- endif -%}
     {%- set conditions = conditions | reject('none') | list -%}
     {%- if conditions -%}

@@ -55,7 +55,8 @@ def test_row_level_tests_read_the_new_rows_and_the_rest_read_everything(
             )
         ]
         # A row of the last delivery and an older one lose their borough; an older row is
-        # duplicated under the last delivery's date.
+        # duplicated as it is (two old rows sharing a key, which no build can write), and
+        # another under the last delivery's date (a new version written beside the old).
         new_id = rows(
             connection,
             f"select min(appointment_id) from {FACT} where valid_from_date = '{last}'",
@@ -68,21 +69,33 @@ def test_row_level_tests_read_the_new_rows_and_the_rest_read_everything(
             f"update {FACT} set borough_code = null where appointment_id in (?, ?)",
             [new_id, old_id],
         )
+        old_ids = rows(
+            connection,
+            f"select appointment_id from {FACT} where valid_from_date < '{previous}' "
+            "order by appointment_id desc limit 2",
+        )
         connection.execute(
-            f"insert into {FACT} select * from {FACT} where appointment_id = ("
-            f"select max(appointment_id) from {FACT} where valid_from_date < '{previous}')"
+            f"insert into {FACT} select * from {FACT} where appointment_id = ?", [old_ids[0][0]]
+        )
+        connection.execute(
+            f"insert into {FACT} select * replace (cast('{last}' as date) as valid_from_date) "
+            f"from {FACT} where appointment_id = ?",
+            [old_ids[1][0]],
         )
     whole = _failures(PROJECT_ROOT, warehouse, tmp_path, None)
     changed = _failures(PROJECT_ROOT, warehouse, tmp_path, previous.isoformat())
     not_null = "not_null_fct_probation_appointments_borough_code"
     unique = "unique_fct_probation_appointments_appointment_id"
     reconciliation = "assert_appointments_fact_matches_source"
-    # Whole: both boroughs, the duplicate, and the reconciliation's two records.
-    assert (whole[not_null], whole[unique], whole[reconciliation]) == (2, 1, 2)
-    # Changed rows only: the new row's borough; the duplicate still (unique reads all); the
-    # reconciliation still whole: both records against the history table, the new one
-    # against its staging rows, and the count of records.
-    assert (changed[not_null], changed[unique], changed[reconciliation]) == (1, 1, 4)
+    # Whole: both boroughs, both duplicates, and the reconciliation's three records (the
+    # copy under the last delivery's date differs from the history's current version).
+    assert (whole[not_null], whole[unique], whole[reconciliation]) == (2, 2, 3)
+    # Changed rows only: the new row's borough; the duplicate written under the last
+    # delivery's date (unique counts every row whose key a changed row has), not the two
+    # old rows sharing a key; the reconciliation still reads whole and names them all: the
+    # four altered or copied records against the history table (their months' fingerprints
+    # differ), the rows dated after `previous` against staging, and the count of records.
+    assert (changed[not_null], changed[unique], changed[reconciliation]) == (1, 1, 6)
     assert set(changed) == set(whole)
 
 

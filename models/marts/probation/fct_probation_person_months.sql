@@ -6,15 +6,16 @@
 -- person's rows depend on their own appointments only, so a build that adds deliveries to a
 -- published warehouse (macros/changed_after_date.sql) rebuilds every month of the people
 -- those deliveries touched (macros/touched_people.sql), delete+insert keyed on the person;
--- the post-hook deletes a touched person left with no appointment. Any other incremental
--- run rebuilds everyone; on Spark the table is rebuilt whole. Both equal a full refresh.
+-- a pre-hook first deletes every row of those people, so one left with no appointment keeps
+-- none. Any other incremental run rebuilds everyone; on Spark the table is rebuilt whole.
+-- Both equal a full refresh.
 {%- set changed_after = changed_after_date() if is_incremental() else '' %}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='delete+insert',
     unique_key='person_pseudo_id',
     on_schema_change='fail',
-    post_hook="{{ remove_people_without_appointments() }}",
+    pre_hook="{{ delete_touched_people() }}",
 ) }}
 
 with

@@ -1,6 +1,18 @@
 -- grain: one row per victim referral to the Restore:London restorative-justice programme,
 -- in its current version (the latest delivery that changed it)
 -- (synthetic row-level data reproducing the published aggregates)
+-- Incremental by referral on DuckDB: a build that adds deliveries to a published warehouse
+-- (macros/changed_after_date.sql) takes the current versions those deliveries sent and
+-- replaces those referrals (delete+insert keyed on referral_id); a referral no delivery
+-- changed keeps its row. Any other incremental run replaces every referral; on Spark the
+-- table is rebuilt whole. Both equal a full refresh.
+{%- set changed_after = changed_after_date() if is_incremental() else '' %}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='referral_id',
+    on_schema_change='fail',
+) }}
 
 with
 
@@ -38,7 +50,11 @@ current_versions as (
         days_to_first_contact,
         days_to_closure
     from referral_history
-    where is_current
+    where
+        is_current
+    {%- if changed_after %}
+        and valid_from_date > cast('{{ changed_after }}' as date)
+    {%- endif %}
 )
 
 select * from current_versions

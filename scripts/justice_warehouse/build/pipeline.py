@@ -104,7 +104,7 @@ def _run_steps(
         # validation waits for it before it writes its audit rows into the file.
         docs = steps.start_docs_site(options, candidate, marker)
         try:
-            steps.validation(options, candidate, validation_worker, docs.wait, outcome)
+            steps.validation(options, candidate, start, validation_worker, docs.wait, outcome)
         finally:
             docs.stop()
         done("validation")

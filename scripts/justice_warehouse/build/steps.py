@@ -191,10 +191,13 @@ def disclosure_check(options: BuildOptions, candidate: Path) -> None:
 def validation(
     options: BuildOptions,
     candidate: Path,
+    start: CandidateStart,
     worker: ProcessPoolExecutor,
     before_audit: Callable[[], None],
     outcome: BuildOutcome,
 ) -> None:
+    """The suites on the candidate; a build that adds deliveries checks the appointments'
+    key for the rows they sent (suites.all_suites), as its dbt `unique` test does."""
     say("[4/6] validation suites")
     report = validate.run_validation(
         candidate,
@@ -203,6 +206,7 @@ def validation(
         keep_runs=options.keep_runs,
         worker=worker,
         before_audit=before_audit,
+        changed_after=start.changed_after,
     )
     outcome.validation = report
     say(summary(report))

@@ -97,7 +97,12 @@ def _prune(uncommitted: Path, keep: int) -> None:
 
 
 def _run_checkpoints(
-    warehouse: str, gx_dir: str, run_id: str, run_at: str, duckdb_config: dict[str, str]
+    warehouse: str,
+    gx_dir: str,
+    run_id: str,
+    run_at: str,
+    duckdb_config: dict[str, str],
+    changed_after: str | None = None,
 ) -> tuple[list[ExpectationOutcome], dict[tuple[str, str], tuple[str, str]]]:
     """In a worker process: write the GX context, run every checkpoint, build Data Docs.
 
@@ -116,7 +121,7 @@ def _run_checkpoints(
     from justice_warehouse.check.suites import all_suites
 
     with duckdb.connect(warehouse, read_only=True) as connection:
-        specs = all_suites(read_reference(connection))
+        specs = all_suites(read_reference(connection), changed_after)
     # Suites, definitions and checkpoints are rewritten from suites.py on every run; clear
     # the previous run's, which may name a suite this warehouse does not have.
     for generated in GENERATED_GX_DIRS:
@@ -209,13 +214,16 @@ def run_validation(
     marker: str | None = None,
     worker: ProcessPoolExecutor | None = None,
     before_audit: Callable[[], None] | None = None,
+    changed_after: str | None = None,
 ) -> ValidationReport:
     """Validate ``warehouse`` (opened read-only) with every suite; results under ``gx_dir``.
 
     ``worker`` is one from ``start_worker`` (default: started here, with ``marker``); it is
     shut down before the audit rows are written, closing every connection GX opened.
     ``before_audit`` is called just before those rows are written into ``warehouse``: the
-    build waits there for another read-only reader of the file to finish."""
+    build waits there for another read-only reader of the file to finish. ``changed_after``:
+    in a build that adds deliveries, the last delivery the published warehouse held
+    (suites.all_suites)."""
     now = datetime.now(UTC)
     report = ValidationReport(
         run_id=new_run_id(now), run_at=now.isoformat(), warehouse=str(warehouse)
@@ -245,6 +253,7 @@ def run_validation(
                 report.run_id,
                 report.run_at,
                 settings.duckdb_config(warehouse),
+                changed_after,
             ).result()
         except Exception as error:
             report.setup_error = f"validation could not run: {error} (details in {log_path})"
