@@ -119,6 +119,15 @@ def _build_in_steps(tmp: Path, batches: list[list[str]]) -> Path:
         result = build_with_cli(tmp, "--extracts", str(extracts))
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
         assert number == 0 or "incremental, from the published warehouse" in result.stdout
+        if number:
+            # What is downstream of the extracts ran; not the reference seeds, nor what is
+            # built from them alone (build/dbt.py, dbt_build_args): they are as published.
+            results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
+            ids = [result["unique_id"].split(".") for result in results]
+            ran = {f"{kind}.{name}" for kind, _package, name, *_ in ids}
+            assert {"model.fct_rj_referrals", "model.rj_referral_outcomes"} <= ran
+            assert not {"model.dim_borough", "model.stg_reference__boroughs"} & ran
+            assert not any(node.startswith("seed.") for node in ran)
     return tmp / "justice.duckdb"
 
 

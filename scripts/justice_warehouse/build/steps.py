@@ -162,13 +162,17 @@ def dbt_build(
     marker: str,
     outcome: BuildOutcome,
 ) -> None:
-    tested = f"; row-level tests on deliveries after {start.changed_after}"
+    tested = (
+        f"; what is downstream of the extracts, row-level tests on deliveries after "
+        f"{start.changed_after}"
+    )
     scope = tested if start.changed_after else ""
     say(f"[2/6] dbt build (seeds, models and data tests; {start.why}{scope})")
     args = dbt_build_args(
         options.published_figures_apply,
         full_refresh=not start.incremental,
         input_is_bundled_synthetic=options.is_bundled_synthetic,
+        downstream_of_sources=bool(start.changed_after),
     )
     env = {"JW_CHANGED_AFTER_DATE": start.changed_after or ""}
     result = run_dbt(options.root, args, candidate, options.settings, marker, env)
