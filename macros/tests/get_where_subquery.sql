@@ -14,8 +14,9 @@
     `unique` reads every row whose key is a key of a changed row, so a duplicate of a
     changed row is found wherever the other copy is, old or new; two old rows cannot share
     a key, as the build wrote neither (at `national`, the query over 50 million
-    appointments took 5.5 s whole and 1.5 s on one delivery's 247,587 keys). unique_combination_of_columns, the singular
-    reconciliations and relations without delivery columns always read everything.
+    appointments took 5.5 s whole and 1.5 s on one delivery's 247,587 keys).
+    unique_combination_of_columns, the singular reconciliations and relations without
+    delivery columns always read everything.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
