@@ -4,12 +4,10 @@
 
 with
 
-budget_lines as (
-    select * from {{ ref('stg_finance__programme_budget_lines') }}
-),
-
+-- The staging model is passed to the macro itself, not through an import CTE, so that a
+-- filter on the history reaches its scan (macros/delivery_history.sql).
 history as (
-    {{ delivery_history('budget_lines', 'budget_line_id') }}
+    {{ delivery_history(ref('stg_finance__programme_budget_lines'), 'budget_line_id') }}
 )
 
 -- every column of the staging model, plus the validity (macros/delivery_history.sql)

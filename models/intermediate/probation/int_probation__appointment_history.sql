@@ -3,12 +3,10 @@
 
 with
 
-appointments as (
-    select * from {{ ref('stg_probation__appointments') }}
-),
-
+-- The staging model is passed to the macro itself, not through an import CTE, so that a
+-- filter on the history reaches its scan (macros/delivery_history.sql).
 history as (
-    {{ delivery_history('appointments', 'appointment_id') }}
+    {{ delivery_history(ref('stg_probation__appointments'), 'appointment_id') }}
 )
 
 -- every column of the staging model, plus the validity (macros/delivery_history.sql)

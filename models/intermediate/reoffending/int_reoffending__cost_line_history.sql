@@ -4,12 +4,10 @@
 
 with
 
-costs as (
-    select * from {{ ref('stg_reoffending__costs') }}
-),
-
+-- The staging model is passed to the macro itself, not through an import CTE, so that a
+-- filter on the history reaches its scan (macros/delivery_history.sql).
 history as (
-    {{ delivery_history('costs', 'cost_line_id') }}
+    {{ delivery_history(ref('stg_reoffending__costs'), 'cost_line_id') }}
 )
 
 -- every column of the staging model, plus the validity (macros/delivery_history.sql)

@@ -5,12 +5,10 @@
 
 with
 
-referrals as (
-    select * from {{ ref('stg_restore__referrals') }}
-),
-
+-- The staging model is passed to the macro itself, not through an import CTE, so that a
+-- filter on the history reaches its scan (macros/delivery_history.sql).
 history as (
-    {{ delivery_history('referrals', 'referral_id') }}
+    {{ delivery_history(ref('stg_restore__referrals'), 'referral_id') }}
 )
 
 -- every column of the staging model, plus the validity (macros/delivery_history.sql)
