@@ -28,6 +28,8 @@ from justice_warehouse.orchestrate.lineage import DELIVERIES, DELIVERIES_KEY, Li
 BUILD_ASSET_NAME = "warehouse_build"
 # dbt test statuses that pass a check; "warn" passes with a warning.
 PASSING = {"pass", "warn"}
+# The dbt status of a test a build that adds deliveries did not select (_dbt_checks).
+UNCHANGED = "unchanged"
 
 Event = dg.MaterializeResult | dg.AssetCheckResult | dg.AssetMaterialization
 
@@ -72,12 +74,24 @@ def _dbt_checks(
     """Each dbt test's result. After a failed build, only the tests dbt ran (one skipped
     because its model failed is left unevaluated, not shown as failed). A build that adds
     deliveries runs only the tests downstream of the extracts (build/dbt.py,
-    dbt_build_args): the others are left unevaluated by that run, their last evaluation
-    standing."""
+    dbt_build_args); Dagster needs a result for every check of a run that succeeds, so each
+    of the others is reported as what it is: not run by this build, with the tables it
+    reads as published (they passed it then), its status `unchanged`."""
     for unique_id, key in lineage.check_by_test_id.items():
         result = results.get(unique_id)
-        if result is None and results:
-            continue  # not selected by this build
+        if result is None and results and not failed_build:
+            yield dg.AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=True,
+                metadata={
+                    "dbt_status": UNCHANGED,
+                    "failing_rows": 0,
+                    "message": "not run by this build: it reads nothing the new deliveries "
+                    "changed, and passed when the tables it reads were published",
+                },
+            )
+            continue
         status = result["status"] if result else "not run"
         if failed_build and status in {"skipped", "not run"}:
             continue
