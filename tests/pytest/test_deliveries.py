@@ -101,6 +101,34 @@ def test_a_changed_row_adds_a_version_and_an_unchanged_one_does_not(connection, 
     ).fetchall()[1][0] == date(2019, 4, 30)
 
 
+def test_a_delivery_is_compared_with_each_records_latest_version(connection, tmp_path):
+    """Borough A, then B, then B again, then A again: the third delivery repeats the latest
+    version (no new one), the fourth changes it back (a new one), though it equals the first."""
+    _delivery(tmp_path, "2019-03-31")
+    _load(connection, tmp_path)
+    (original,) = connection.execute(
+        "select borough_code from main.rj_referrals where referral_id = 'RJ00001'"
+    ).fetchall()[0]
+    changed = "E09000002" if original != "E09000002" else "E09000003"
+    for name, borough in (
+        ("2019-04-30", changed),
+        ("2019-05-31", changed),
+        ("2019-06-30", original),
+    ):
+
+        def set_borough(rows, borough=borough):
+            rows[0]["borough_code"] = borough
+            return rows
+
+        _edit_referrals(_delivery(tmp_path, name), set_borough)
+    reports = _load(connection, tmp_path, "later")
+    assert [r.new_versions["rj_referrals"] for r in reports] == [1, 0, 1]
+    assert connection.execute(
+        "select cast(delivery_date as varchar), borough_code from main.rj_referrals "
+        "where referral_id = 'RJ00001' order by 1"
+    ).fetchall() == [("2019-03-31", original), ("2019-04-30", changed), ("2019-06-30", original)]
+
+
 def test_a_delivery_older_than_the_last_one_loaded_is_refused(connection, tmp_path):
     _delivery(tmp_path, "2019-04-30")
     _load(connection, tmp_path)

@@ -264,10 +264,16 @@ def _merge(
     """Add the delivered table's new and changed rows as versions; return (new versions,
     reopened rows rejected, records missing from a full delivery)."""
     key = spec.key.name
+    # A record's current version is its row of the latest delivery that sent it (a key is
+    # in a delivery once: the gate rejects repeats). Found by a grouped max and a join: a
+    # window numbering every version of the delivered records sorted them all, 8.3 s
+    # against 2.5 s for 4.8 M of 5.0 M referrals at national scale.
     connection.execute(
-        f"create or replace temp table current_versions as select * from main.{spec.name} "
-        f"where {key} in (select {key} from delivered) "
-        f"qualify row_number() over (partition by {key} order by delivery_date desc) = 1"
+        f"create or replace temp table current_versions as "
+        f"with latest as (select {key}, max(delivery_date) as delivery_date "
+        f"from main.{spec.name} where {key} in (select {key} from delivered) group by {key}) "
+        f"select versions.* from main.{spec.name} as versions inner join latest "
+        f"on versions.{key} = latest.{key} and versions.delivery_date = latest.delivery_date"
     )
     reopened = _reopened(connection, spec, seeds_dir, delivery, build_id, file)
     before = connection.execute(f"select count(*) from main.{spec.name}").fetchall()[0][0]
