@@ -16,6 +16,12 @@ import pytest
 
 from conftest import cli_env, run_cli
 from extract_faults import FAULTS, extract_dir
+from justice_warehouse.build import steps
+from justice_warehouse.build.options import BuildOptions
+from justice_warehouse.build.published import audit_window
+from justice_warehouse.core.settings import Settings
+from justice_warehouse.core.storage import file_digest
+from justice_warehouse.publish.lock import build_lock
 from justice_warehouse.synth.register import rj_outcome_counts
 
 PUBLISHED = ("justice.duckdb", "reporting.duckdb", "manifest.json")
@@ -129,6 +135,50 @@ def test_a_build_publishes_both_files(published: Path, built_warehouse: Path):
         "publish",
     ]
     assert all(seconds > 0 for seconds in record["step_seconds"].values())
+
+
+def test_a_build_knows_the_published_bytes_are_sound_without_reading_them_whole(
+    published: Path, project_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    """The manifest records the published file's digest. A build that finds the same bytes
+    starts from them without reading every column (operate/soundness.py); other bytes are
+    read whole first. ``validate`` writes its audit rows only while no build holds the folder,
+    and records the new bytes."""
+    directory = tmp_path / "warehouse"
+    shutil.copytree(published, directory, ignore=shutil.ignore_patterns("versions", "failed"))
+    warehouse = directory / "justice.duckdb"
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert manifest["warehouse_digest"] == file_digest(warehouse)
+    read_whole = []
+    monkeypatch.setattr(
+        steps, "published_damage", lambda *args: read_whole.append(args[0]) and None
+    )
+    options = BuildOptions(root=project_root, warehouse=warehouse)
+    assert steps._start_candidate(options, tmp_path / "candidate.duckdb").incremental
+    assert read_whole == []
+
+    def audit_row() -> None:
+        with duckdb.connect(str(warehouse)) as connection:
+            connection.execute("create table audit.written_outside_a_build as select 1 as x")
+
+    audit_row()  # the file's bytes change outside a build
+    assert steps._start_candidate(options, tmp_path / "candidate.duckdb").incremental
+    assert read_whole == [directory]
+    assert "is not the bytes its build published" in capsys.readouterr().out
+
+    # validate's audit window: not while a build holds the folder; then the new bytes recorded
+    with build_lock(directory), audit_window(warehouse, Settings()) as free:
+        assert not free
+    assert json.loads((directory / "manifest.json").read_text())["warehouse_digest"] != (
+        file_digest(warehouse)
+    )
+    with audit_window(warehouse, Settings()) as free:
+        assert free
+    assert json.loads((directory / "manifest.json").read_text())["warehouse_digest"] == (
+        file_digest(warehouse)
+    )
+    assert steps._start_candidate(options, tmp_path / "candidate.duckdb").incremental
+    assert read_whole == [directory]
 
 
 @pytest.mark.parametrize(

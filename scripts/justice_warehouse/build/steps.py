@@ -23,9 +23,14 @@ from justice_warehouse.build.options import BuildOptions, BuildOutcome
 from justice_warehouse.check import disclosure, validate
 from justice_warehouse.check.report import summary
 from justice_warehouse.core.errors import BuildFailed
-from justice_warehouse.core.layout import DOCS_DIR, HISTORY_LAYOUT, read_manifest
+from justice_warehouse.core.layout import (
+    DOCS_DIR,
+    HISTORY_LAYOUT,
+    WAREHOUSE_DIGEST,
+    read_manifest,
+)
 from justice_warehouse.core.paths import synthetic_seed_dir
-from justice_warehouse.core.storage import create_compatible_file, damage
+from justice_warehouse.core.storage import create_compatible_file, damage, file_digest
 from justice_warehouse.gate import deliveries
 from justice_warehouse.gate.files import ExtractError, rejection_text
 from justice_warehouse.gate.load import ensure_audit_tables
@@ -67,6 +72,21 @@ class CandidateStart:
     changed_after: str | None = None
 
 
+def _check_sound(options: BuildOptions, manifest: dict[str, str]) -> None:
+    """Raise when the published warehouse cannot be read whole. The same bytes as its
+    build published (the manifest's digest) are sound: that build wrote and checked them.
+    Other bytes (a file from before digests, or written outside a build) are read whole."""
+    if manifest.get(WAREHOUSE_DIGEST) == file_digest(options.warehouse):
+        return
+    damaged = published_damage(options.warehouse.parent, (options.warehouse.name,))
+    if damaged:
+        raise BuildFailed(f"{damaged}; nothing was built from it", 2)
+    say(
+        f"      {options.warehouse} is not the bytes its build published: every column of it "
+        "was read back whole before it was copied"
+    )
+
+
 def _start_candidate(options: BuildOptions, candidate: Path) -> CandidateStart:
     """A copy of the published warehouse, or an empty file (a full build) when there is none
     to start from, the published warehouse was built from another source (its months would
@@ -87,9 +107,7 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> CandidateStart:
     if reason:
         create_compatible_file(candidate, options.settings.storage_version)
         return CandidateStart(False, reason)
-    damaged = published_damage(options.warehouse.parent, (options.warehouse.name,))
-    if damaged:
-        raise BuildFailed(f"{damaged}; nothing was built from it", 2)
+    _check_sound(options, published)
     shutil.copyfile(options.warehouse, candidate)
     with duckdb.connect(str(candidate), read_only=True) as connection:
         (last,) = connection.execute(

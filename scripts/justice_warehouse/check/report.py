@@ -174,15 +174,24 @@ def _audit_rows(report: ValidationReport) -> list[tuple[Any, ...]]:
     ]
 
 
-def append_audit(warehouse: Path, pending_dir: Path, report: ValidationReport) -> None:
+def append_audit(
+    warehouse: Path, pending_dir: Path, report: ValidationReport, may_write: bool = True
+) -> None:
     """Append this run (and any earlier run that could not be written) to audit.validation_runs.
 
-    If the warehouse cannot be opened for writing (another process holds it), the rows are
-    kept under ``pending_dir`` and written by the next run that can: nothing is lost.
+    If the warehouse cannot be opened for writing (another process holds it), or
+    ``may_write`` is False (a build or rollback holds its folder), the rows are kept under
+    ``pending_dir`` and written by the next run that can: nothing is lost.
     """
     pending_dir.mkdir(parents=True, exist_ok=True)
     pending_file = pending_dir / f"{report.run_id}.json"
     pending_file.write_text(json.dumps(_audit_rows(report), default=str))
+    if not may_write:
+        report.audit_warning = (
+            f"audit rows kept in {pending_dir}: a build or rollback is running in "
+            f"{warehouse.parent}"
+        )
+        return
     try:
         connection = duckdb.connect(str(warehouse))
     except duckdb.Error as error:

@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,6 +216,7 @@ def run_validation(
     worker: ProcessPoolExecutor | None = None,
     before_audit: Callable[[], None] | None = None,
     changed_after: str | None = None,
+    audit_guard: Callable[[], AbstractContextManager[bool]] | None = None,
 ) -> ValidationReport:
     """Validate ``warehouse`` (opened read-only) with every suite; results under ``gx_dir``.
 
@@ -223,7 +225,8 @@ def run_validation(
     ``before_audit`` is called just before those rows are written into ``warehouse``: the
     build waits there for another read-only reader of the file to finish. ``changed_after``:
     in a build that adds deliveries, the last delivery the published warehouse held
-    (suites.all_suites)."""
+    (suites.all_suites). ``audit_guard``: entered around the audit rows' write, it says
+    whether the file may be written now (else the rows wait under pending_audit/)."""
     now = datetime.now(UTC)
     report = ValidationReport(
         run_id=new_run_id(now), run_at=now.isoformat(), warehouse=str(warehouse)
@@ -261,7 +264,8 @@ def run_validation(
     _add_row_details(warehouse, queries, report)
     if before_audit:
         before_audit()
-    append_audit(warehouse, uncommitted / "pending_audit", report)
+    with audit_guard() if audit_guard else nullcontext(True) as may_write:
+        append_audit(warehouse, uncommitted / "pending_audit", report, may_write)
     (runs_dir / f"{report.run_id}.json").write_text(json.dumps(report.to_json(), indent=2))
     index = uncommitted / "data_docs" / "local_site" / "index.html"
     report.data_docs = str(index) if index.is_file() else None

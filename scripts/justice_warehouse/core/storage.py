@@ -7,6 +7,7 @@ storage version for every later writer, so each published file is created this w
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -51,3 +52,14 @@ def damage(path: Path, threads: str = "2", memory_limit: str = "3GB") -> str | N
         text = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         return None if _IN_USE in text else text
     return None
+
+
+def file_digest(path: Path) -> str:
+    """The CRC-32 and size of the file's bytes: the same value means the same bytes (as a
+    check against damage, not against tampering). 1.5 s for a 4.3 GB file here, against
+    about 10 s for ``damage`` to read every column of it."""
+    crc = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(8 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return f"crc32:{crc:08x}:{path.stat().st_size}"

@@ -20,3 +20,21 @@ def build_lock(directory: Path) -> Iterator[None]:
         except BlockingIOError as error:
             raise BuildFailed(f"another build or rollback is running in {directory}", 2) from error
         yield
+
+
+@contextmanager
+def try_build_lock(directory: Path) -> Iterator[bool]:
+    """Hold the directory's build lock if it is free: yields whether it is held (False while
+    a build or rollback runs; nothing waits)."""
+    try:
+        handle = (directory / ".build.lock").open("w")
+    except OSError:  # a folder this user may not write: nor may it write the warehouse
+        yield False
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True

@@ -23,11 +23,12 @@ from justice_warehouse.core.layout import (
     HISTORY_LAYOUT,
     MANIFEST_NAME,
     REPORTING_NAME,
+    WAREHOUSE_DIGEST,
     WAREHOUSE_NAME,
     new_build_id,
     read_manifest,
 )
-from justice_warehouse.core.storage import create_compatible_file
+from justice_warehouse.core.storage import create_compatible_file, file_digest
 from justice_warehouse.operate import permissions
 
 
@@ -128,6 +129,8 @@ def publish(release: Release) -> None:
     _archive_published(directory, release.keep_versions)
     replace_files(workdir / "exports", directory / "exports", "*.parquet", readers)
     replace_files(workdir / DOCS_DIR, directory / DOCS_DIR, "*.html", readers)
+    # The checked candidate's bytes, so that the next build can tell they are unchanged.
+    digest = file_digest(candidate)
     os.replace(reporting, directory / REPORTING_NAME)
     os.replace(candidate, release.warehouse)
     _write_manifest(
@@ -138,6 +141,17 @@ def publish(release: Release) -> None:
             "source": release.source,
             "history": HISTORY_LAYOUT,
             "project": release.project,
+            WAREHOUSE_DIGEST: digest,
         },
         readers,
     )
+
+
+def record_digest(warehouse: Path, reader_group: str | None) -> None:
+    """After a write into the published ``warehouse`` outside a build (the audit rows of
+    ``validate``), with the build lock held: the manifest records its bytes again."""
+    directory = warehouse.parent
+    manifest = read_manifest(directory)
+    if manifest and warehouse.is_file():
+        manifest[WAREHOUSE_DIGEST] = file_digest(warehouse)
+        _write_manifest(directory, manifest, permissions.public_modes(reader_group))
