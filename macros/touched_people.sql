@@ -1,11 +1,13 @@
 {#-
     The people whose appointments the deliveries after changed_after touched: a version of
     theirs that those deliveries sent or closed (a correction that moves an appointment to
-    another person touches both). fct_probation_person_months rebuilds their months only.
+    another person touches both). fct_probation_person_months rebuilds their months only,
+    and its row-level tests read their rows only (macros/tests/get_where_subquery.sql, which
+    passes the history's relation name as ``history``).
 -#}
-{% macro touched_people(changed_after) -%}
+{% macro touched_people(changed_after, history=none) -%}
     select distinct touched.person_pseudo_id
-    from {{ ref('fct_probation_appointment_history') }} as touched
+    from {{ history or ref('fct_probation_appointment_history') }} as touched
     where
         touched.valid_from_date > cast('{{ changed_after }}' as date)
         or touched.valid_to_date > cast('{{ changed_after }}' as date)

@@ -15,8 +15,13 @@
     changed row is found wherever the other copy is, old or new; two old rows cannot share
     a key, as the build wrote neither (at `national`, the query over 50 million
     appointments took 5.5 s whole and 1.5 s on one delivery's 247,587 keys).
-    unique_combination_of_columns, the singular reconciliations and relations without
-    delivery columns always read everything.
+    fct_probation_person_months carries no delivery columns: a build rebuilds every row of
+    the people its deliveries touched (macros/touched_people.sql), so its changed rows are
+    those people's rows (its meta `changed_rows: touched_people`). Every key of that table
+    holds the person, so unique_combination_of_columns reads those rows too: a duplicate
+    can only be of the same person (at `national`, 0.8 s against 3.7 s for 18.5 million
+    rows). unique_combination_of_columns elsewhere, the singular reconciliations and
+    relations without delivery columns always read everything.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -27,6 +32,10 @@
     {%- set row_level_tests = ['not_null', 'accepted_values', 'relationships',
                                'expression_is_true', 'not_negative'] -%}
     {%- if changed_after and model.test_metadata.name in row_level_tests -%}
+        {%- do conditions.append(changed_rows_condition(model, changed_after)) -%}
+    {%- elif changed_after and model.test_metadata.name == 'unique_combination_of_columns'
+            and 'person_pseudo_id' in model.test_metadata.kwargs.combination_of_columns
+            and changed_rows_rule(model) == 'touched_people' -%}
         {%- do conditions.append(changed_rows_condition(model, changed_after)) -%}
     {%- elif changed_after and model.test_metadata.name == 'unique' -%}
         {%- set changed = changed_rows_condition(model, changed_after) -%}
@@ -57,7 +66,12 @@
     {%- set tested = graph.nodes.get(test_node.attached_node) -%}
     {%- set names = (tested.columns.keys() | map('lower') | list) if tested else [] -%}
     {%- set after = "cast('" ~ changed_after ~ "' as date)" -%}
-    {%- if 'valid_from_date' in names and 'valid_to_date' in names -%}
+    {%- if changed_rows_rule(test_node) == 'touched_people' -%}
+        {#- The history by its relation name, not ref(): dbt records a test's refs when it
+            parses it, and no delivery build is under way then. -#}
+        {%- set history = graph.nodes['model.justice_warehouse.fct_probation_appointment_history'] -%}
+        {%- do return('person_pseudo_id in (' ~ touched_people(changed_after, history.relation_name) ~ ')') -%}
+    {%- elif 'valid_from_date' in names and 'valid_to_date' in names -%}
         {%- do return('(valid_from_date > ' ~ after ~ ' or valid_to_date > ' ~ after ~ ')') -%}
     {%- elif 'valid_from_date' in names -%}
         {%- do return('valid_from_date > ' ~ after) -%}
@@ -65,4 +79,10 @@
         {%- do return('delivery_date > ' ~ after) -%}
     {%- endif -%}
     {%- do return(none) -%}
+{%- endmacro %}
+
+{#- The tested model's own rule for its changed rows (its meta `changed_rows`), if any. -#}
+{% macro changed_rows_rule(test_node) -%}
+    {%- set tested = graph.nodes.get(test_node.attached_node) -%}
+    {%- do return(tested.config.meta.get('changed_rows') if tested else none) -%}
 {%- endmacro %}

@@ -20,15 +20,17 @@ from justice_warehouse.core.settings import Settings
 FACT = "marts.fct_probation_appointments"
 
 
-def _failures(root: Path, warehouse: Path, tmp: Path, changed_after: str | None) -> dict[str, int]:
-    """``dbt test`` of the appointments fact's tests: failing rows by test name."""
-    target = tmp / f"target-{changed_after}"
+def _failures(
+    root: Path, warehouse: Path, tmp: Path, changed_after: str | None, model: str = FACT
+) -> dict[str, int]:
+    """``dbt test`` of one model's tests: failing rows by test name."""
+    target = tmp / f"target-{model}-{changed_after}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DBT_TARGET_PATH", str(target))
         patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
         run_dbt(
             root,
-            ["test", "--select", "fct_probation_appointments"],
+            ["test", "--select", model.split(".")[-1]],
             warehouse,
             Settings.from_env(),
             extra_env={"JW_CHANGED_AFTER_DATE": changed_after or ""},
@@ -97,6 +99,54 @@ def test_row_level_tests_read_the_new_rows_and_the_rest_read_everything(
     # differ), the rows dated after `previous` against staging, and the count of records.
     assert (changed[not_null], changed[unique], changed[reconciliation]) == (1, 1, 6)
     assert set(changed) == set(whole)
+
+
+def test_person_month_tests_read_the_touched_peoples_rows(
+    deliveries_warehouse: Path, tmp_path: Path
+):
+    """fct_probation_person_months has no delivery columns: its rows a build changed are
+    those of the people its deliveries touched (macros/touched_people.sql)."""
+    warehouse = tmp_path / "justice.duckdb"
+    shutil.copyfile(deliveries_warehouse, warehouse)
+    months = "marts.fct_probation_person_months"
+    with duckdb.connect(str(warehouse)) as connection:
+        previous = rows(
+            connection,
+            "select cast(max(delivery_date) as varchar) from landing.deliveries "
+            "where delivery_date < (select max(delivery_date) from landing.deliveries)",
+        )[0][0]
+        touched = (
+            "select person_pseudo_id from marts.fct_probation_appointment_history "
+            f"where valid_from_date > '{previous}' or valid_to_date > '{previous}'"
+        )
+        # A month of a touched person and one of a person untouched are each written twice,
+        # and each loses one appointment from its parts.
+        for condition in ("in", "not in"):
+            connection.execute(
+                f"insert into {months} select * from {months} where person_pseudo_id = "
+                f"(select min(person_pseudo_id) from {months} where person_pseudo_id "
+                f"{condition} ({touched})) order by appointment_month_date limit 1"
+            )
+            connection.execute(
+                f"update {months} set appointments = appointments + 1 where person_pseudo_id = "
+                f"(select max(person_pseudo_id) from {months} where person_pseudo_id "
+                f"{condition} ({touched}))"
+            )
+        (months_of_max_touched, months_of_max_untouched) = [
+            rows(
+                connection,
+                f"select count(*) from {months} where person_pseudo_id = (select "
+                f"max(person_pseudo_id) from {months} where person_pseudo_id {condition} "
+                f"({touched}))",
+            )[0][0]
+            for condition in ("in", "not in")
+        ]
+    whole = _failures(PROJECT_ROOT, warehouse, tmp_path, None, months)
+    changed = _failures(PROJECT_ROOT, warehouse, tmp_path, previous, months)
+    unique = next(name for name in whole if name.startswith("unique_combination_of_columns"))
+    parts = "fct_probation_person_months_parts_add_up_to_appointments"
+    assert (whole[unique], whole[parts]) == (2, months_of_max_touched + months_of_max_untouched)
+    assert (changed[unique], changed[parts]) == (1, months_of_max_touched)
 
 
 @pytest.mark.fast

@@ -16,6 +16,7 @@
     unique_key='person_pseudo_id',
     on_schema_change='fail',
     pre_hook="{{ delete_touched_people() }}",
+    meta={'changed_rows': 'touched_people'},
 ) }}
 
 with
