@@ -334,3 +334,54 @@ def test_the_key_check_of_a_build_counts_the_changed_keys_over_every_row():
 
         assert duplicated("valid_from_date > date '2021-01-31'") == [("A", 2)]
         assert duplicated(None) == [("A", 2), ("B", 2)]
+
+
+QUERIED_ONCE_SCRIPT = """
+import sys, duckdb, great_expectations as gx, great_expectations.expectations as gxe
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from justice_warehouse.check import gx_duckdb
+gx_duckdb.apply()
+from justice_warehouse.check.expectations import NoUnexpectedRows
+path = sys.argv[1]
+duckdb.connect(path).execute("create table t as select range as x from range(250)").fetchall()
+statements = []
+event.listen(Engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+context = gx.get_context(mode="ephemeral")
+asset = context.data_sources.add_sql(name="d", connection_string=f"duckdb:///{path}")\\
+    .add_query_asset(name="t", query="select * from t")
+batch = asset.add_batch_definition_whole_table("b")
+for kind in (gxe.UnexpectedRowsExpectation, NoUnexpectedRows):
+    for limit in (3, 250, 0):
+        statements.clear()
+        query = f"select x as marked from {{batch}} order by x limit {limit}"
+        suite = gx.ExpectationSuite(name=f"{kind.__name__}{limit}",
+                                    expectations=[kind(unexpected_rows_query=query)])
+        result = gx.ValidationDefinition(
+            name=f"{kind.__name__}{limit}", data=batch, suite=context.suites.add(suite)).run()
+        runs = sum("marked" in statement for statement in statements)
+        outcome = result.results[0]
+        print(kind.__name__, limit, runs, outcome.success,
+              repr(outcome.result.get("observed_value")))
+"""
+
+
+def test_an_unexpected_rows_check_runs_its_query_once(tmp_path: Path):
+    """GX's own expectation runs the query twice (its rows, then their count); ours once,
+    counting the rows it fetched: exact below GX's cap of 200 rows, "200 or more" at it."""
+    result = subprocess.run(
+        [sys.executable, "-c", QUERIED_ONCE_SCRIPT, str(tmp_path / "once.duckdb")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**cli_env(tmp_path), "GX_ANALYTICS_ENABLED": "False"},
+    )
+    lines = [line for line in result.stdout.splitlines() if "UnexpectedRows" in line]
+    assert lines == [
+        "UnexpectedRowsExpectation 3 2 False 3",
+        "UnexpectedRowsExpectation 250 2 False 250",
+        "UnexpectedRowsExpectation 0 2 True 0",
+        "NoUnexpectedRows 3 1 False 3",
+        "NoUnexpectedRows 250 1 False '200 or more'",
+        "NoUnexpectedRows 0 1 True 0",
+    ], result.stdout[-2000:] + result.stderr[-3000:]

@@ -92,7 +92,7 @@ def _check_sql(asset: str, expectation: Any) -> str:
         low = "true" if expectation.min_value is None else f"value >= {expectation.min_value}"
         high = "true" if expectation.max_value is None else f"value <= {expectation.max_value}"
         return f"select {low} and {high} from (select {aggregate}({column}) as value from {source})"
-    if name == "UnexpectedRowsExpectation":
+    if name in {"UnexpectedRowsExpectation", "NoUnexpectedRows"}:
         query = expectation.unexpected_rows_query.replace("{batch}", f"({asset})")
         return f"select count(*) from ({query})"
     raise ValueError(f"no plain-SQL form for {name}")

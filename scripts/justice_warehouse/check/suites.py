@@ -17,6 +17,7 @@ from typing import Any
 
 import great_expectations.expectations as gxe
 
+from justice_warehouse.check.expectations import NoUnexpectedRows
 from justice_warehouse.check.reference import Reference
 
 # The register figure whose period starts the programme's referrals (its window is the
@@ -58,11 +59,11 @@ class SuiteSpec:
         return result_format
 
 
-def _no_rows(query: str, description: str) -> gxe.UnexpectedRowsExpectation:
-    return gxe.UnexpectedRowsExpectation(unexpected_rows_query=query, description=description)
+def _no_rows(query: str, description: str) -> NoUnexpectedRows:
+    return NoUnexpectedRows(unexpected_rows_query=query, description=description)
 
 
-def _unique(column: str, changed_rows: str | None = None) -> gxe.UnexpectedRowsExpectation:
+def _unique(column: str, changed_rows: str | None = None) -> NoUnexpectedRows:
     """Each value of the key ``column`` once: one grouped query listing each duplicated key
     and its copies (GX's ExpectColumnValuesToBeUnique asks the same with a window count over
     every row, run twice). ``changed_rows``, a condition on the batch (in a build that adds
