@@ -385,3 +385,15 @@ def test_an_unexpected_rows_check_runs_its_query_once(tmp_path: Path):
         "NoUnexpectedRows 250 1 False '200 or more'",
         "NoUnexpectedRows 0 1 True 0",
     ], result.stdout[-2000:] + result.stderr[-3000:]
+
+
+@pytest.mark.fast
+def test_the_validation_worker_writes_nothing_to_the_builds_output(tmp_path: Path, capfd):
+    """What the worker prints (DuckDB's progress bars are drawn on stdout, terminal or not)
+    goes to its log, not into the build's output."""
+    from justice_warehouse.check.worker import start_worker, worker_log_path
+
+    with start_worker(tmp_path) as pool:
+        pool.submit(print, "drawn by the worker", flush=True).result()
+    assert "drawn by the worker" not in capfd.readouterr().out
+    assert "drawn by the worker" in worker_log_path(tmp_path).read_text()

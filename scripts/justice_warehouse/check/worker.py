@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 def _start_worker(log_path: str, parent_pid: int) -> None:
     """Worker initializer: die with the process that started the worker (a killed build
-    leaves no worker blocked on its pipe), and send GX's warnings and DuckDB's exit-time
-    noise to a log file."""
+    leaves no worker blocked on its pipe), and send GX's warnings, DuckDB's exit-time noise
+    and its progress bars (drawn on stdout, terminal or not, for a query over 2 s: hundreds
+    of lines in a build's log at `national`) to a log file."""
     processes.die_with_parent(parent_pid)
     descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(descriptor, 1)
     os.dup2(descriptor, 2)
 
 
