@@ -114,12 +114,17 @@ def _build_in_steps(tmp: Path, batches: list[list[str]]) -> Path:
     """The deliveries arriving over several builds, each incremental from the published
     warehouse but the first."""
     extracts = tmp / "extracts"
+    docs_page = tmp / "docs" / "index.html"
     for number, batch in enumerate(batches):
         _link_deliveries(extracts, batch)
+        published_page = docs_page.read_bytes() if number else b""
         result = build_with_cli(tmp, "--extracts", str(extracts))
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
         assert number == 0 or "incremental, from the published warehouse" in result.stdout
         if number:
+            # The same project and tables: dbt's docs page is published again as it was.
+            assert "[5/6] docs site (the published page" in result.stdout
+            assert docs_page.read_bytes() == published_page
             # What is downstream of the extracts ran; not the reference seeds, nor what is
             # built from them alone (build/dbt.py, dbt_build_args): they are as published.
             results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]

@@ -102,7 +102,7 @@ def _run_steps(
         done("disclosure")
         # The docs site's dbt reads the candidate read-only while the validation does: the
         # validation waits for it before it writes its audit rows into the file.
-        docs = steps.start_docs_site(options, candidate, marker)
+        docs = steps.start_docs_site(options, candidate, start, marker)
         try:
             steps.validation(options, candidate, start, validation_worker, docs.wait, outcome)
         finally:

@@ -18,7 +18,7 @@ import duckdb
 
 from justice_warehouse.build import docs_site
 from justice_warehouse.build.dbt import dbt_build_args, dbt_vars_args, run_dbt
-from justice_warehouse.build.docs_site import DocsRun
+from justice_warehouse.build.docs_site import DocsRun, KeptPage
 from justice_warehouse.build.options import BuildOptions, BuildOutcome
 from justice_warehouse.check import disclosure, validate
 from justice_warehouse.check.report import summary
@@ -236,11 +236,22 @@ def validation(
         raise BuildFailed("validation failed", report.exit_code)
 
 
-def start_docs_site(options: BuildOptions, candidate: Path, marker: str) -> DocsRun:
+def start_docs_site(
+    options: BuildOptions, candidate: Path, start: CandidateStart, marker: str
+) -> DocsRun | KeptPage:
+    """dbt's docs page of the candidate; in a build that adds deliveries to a warehouse of
+    the same project, the published page (docs_site.keep)."""
+    if start.changed_after and (kept := docs_site.keep(options.warehouse.parent / DOCS_DIR)):
+        return kept
     vars_args = dbt_vars_args(options.published_figures_apply, options.is_bundled_synthetic)
     return docs_site.start(options.root, candidate, options.settings, marker, vars_args)
 
 
-def write_docs_site(docs: DocsRun, workdir: Path) -> None:
-    say("[5/6] docs site (dbt docs generate --static, run beside the validation)")
+def write_docs_site(docs: DocsRun | KeptPage, workdir: Path) -> None:
+    how = (
+        "the published page: same project, same tables"
+        if isinstance(docs, KeptPage)
+        else "dbt docs generate --static, run beside the validation"
+    )
+    say(f"[5/6] docs site ({how})")
     docs.write_page(workdir / DOCS_DIR)
