@@ -264,10 +264,8 @@ def _merge(
     """Add the delivered table's new and changed rows as versions; return (new versions,
     reopened rows rejected, records missing from a full delivery)."""
     key = spec.key.name
-    # A record's current version is its row of the latest delivery that sent it (a key is
-    # in a delivery once: the gate rejects repeats). Found by a grouped max and a join: a
-    # window numbering every version of the delivered records sorted them all, 8.3 s
-    # against 2.5 s for 4.8 M of 5.0 M referrals at national scale.
+    # A record's current version: its row of the latest delivery that sent it (once each),
+    # by a grouped max and a join (a window sorted every version: 8.3 s to 2.5 s, national).
     connection.execute(
         f"create or replace temp table current_versions as "
         f"with latest as (select {key}, max(delivery_date) as delivery_date "
