@@ -1,14 +1,12 @@
 """Deliveries: dated extract sets, loaded in date order into versioned source tables.
 
-An extracts folder is either one delivery (the four extract files, as in
-``docs/extract_contract.md``) or a folder of deliveries, one sub-folder per delivery named
-by its date, ``YYYY-MM-DD/``, each a complete extract set. A flat folder's delivery date is
-given by the caller (``--delivery-date``; the build date by default).
+An extracts folder is one delivery (the four extract files, ``docs/extract_contract.md``)
+or a folder of deliveries, one sub-folder per delivery named by its date, ``YYYY-MM-DD/``.
+A flat folder's delivery date is given by the caller (``--delivery-date``; the build date).
 
-Every source table ``main.<table>`` holds each version of each record: the contract's
-columns plus ``delivery_date``, the delivery that first sent that version. A delivered row
-equal to its record's current version adds nothing; a new or changed row adds a version.
-dbt's history models turn the versions into validity intervals.
+Every source table ``main.<table>`` holds each version of each record (the contract's columns
+and ``delivery_date``, the delivery that first sent it); a delivered row equal to its record's
+current version adds nothing. dbt's history models make the versions validity intervals.
 
 The rules, each with a test:
 
