@@ -20,7 +20,7 @@ RUNS ?= 3
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: orchestrate setup setup-spark setup-dashboards setup-browser setup-old-duckdb build validate rollback test test-fast \
+.PHONY: metrics mf orchestrate setup setup-spark setup-dashboards setup-browser setup-old-duckdb build validate rollback test test-fast \
 	test-spark test-long lint seeds bench bench-series dashboards serve-dashboards screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -128,6 +128,18 @@ bench-series: setup
 
 # Static dashboards from warehouse/reporting.duckdb (read-only) into warehouse/dashboards/;
 # builds the warehouse first if there is none.
+# The metrics (dbt's semantic layer, models/marts/*/_<folder>__metrics.yml) with their
+# formulas; `make mf ARGS="query --metrics take_up_rate --group-by borough"` runs MetricFlow on
+# the published warehouse, read-only (README, "Metrics"). Both build the warehouse first if
+# nothing is published.
+metrics: setup
+	test -f $(WAREHOUSE) || $(MAKE) build
+	$(BIN)/justice-warehouse metrics --warehouse $(WAREHOUSE)
+
+mf: setup
+	test -f $(WAREHOUSE) || $(MAKE) build
+	$(BIN)/justice-warehouse mf --warehouse $(WAREHOUSE) $(ARGS)
+
 dashboards: setup setup-dashboards
 	test -f $(dir $(WAREHOUSE))reporting.duckdb || $(MAKE) build
 	$(BIN)/justice-warehouse dashboards --warehouse $(WAREHOUSE)

@@ -1,5 +1,6 @@
 {#-
-    The restorative-justice funnel as aggregate columns over fct_rj_referrals rows.
+    The restorative-justice funnel as aggregate columns over fct_rj_referrals rows, each the
+    formula of its metric (models/marts/rj/_rj__metrics.yml, rendered by macros/metrics.sql).
     Stages are cumulative: a referral counts at every stage it has reached (has_reached_*,
     from the ranks of the referral_stages seed in int_restore__referral_stages), so the
     columns never increase from referred down to direct_conference while the seed ranks
@@ -7,12 +8,13 @@
     assert_referral_stage_ranks_follow_the_funnel_order.sql).
 -#}
 {% macro rj_funnel_counts() -%}
-    cast(count(*) as {{ dbt.type_bigint() }}) as referred,
-    {{ count_where('is_contacted') }} as contacted,
-    {{ count_where('is_take_up') }} as took_up,
-    {{ count_where('has_reached_restorative_conversation') }} as restorative_conversation,
-    {{ count_where('has_reached_indirect_communication') }} as indirect_communication,
-    {{ count_where('has_reached_direct_conference') }} as direct_conference
+    {%- set count_type = dbt.type_bigint() %}
+    {{ metric_sql('referrals', cast_as=count_type) }} as referred,
+    {{ metric_sql('contacted', cast_as=count_type) }} as contacted,
+    {{ metric_sql('took_up', cast_as=count_type) }} as took_up,
+    {{ metric_sql('restorative_conversations', cast_as=count_type) }} as restorative_conversation,
+    {{ metric_sql('indirect_communications', cast_as=count_type) }} as indirect_communication,
+    {{ metric_sql('direct_conferences', cast_as=count_type) }} as direct_conference
 {%- endmacro %}
 
 {#- The funnel's stage columns, in funnel order. -#}

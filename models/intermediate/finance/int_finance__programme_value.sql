@@ -1,6 +1,7 @@
 -- grain: one row per delivery date (as_at_date) x programme
 -- Business rule: value for money divides a programme's cost by the referrals, take-ups
--- and direct conferences it produced in the published period, as known at each
+-- and direct conferences it produced in the published period (the ratios are the metrics
+-- of models/marts/finance/_finance__metrics.yml, on this model's rows), as known at each
 -- delivery (counted once, in int_restore__published_period_counts; is_as_published marks
 -- the state of the published figures, is_latest the current state). The referrals are the
 -- programme's whose referral_extract (seed programmes) is the rj_referrals extract:
@@ -72,12 +73,14 @@ ratios as (
         referrals,
         took_up,
         direct_conferences,
-        cast(round(cost_gbp / nullif(referrals, 0), 2) as decimal(18, 2)) as cost_per_referral_gbp,
-        cast(round(cost_gbp / nullif(took_up, 0), 2) as decimal(18, 2)) as cost_per_take_up_gbp,
-        cast(round(cost_gbp / nullif(direct_conferences, 0), 2) as decimal(18, 2))
+        cast(round({{ metric_sql('cost_per_referral_gbp', 'row') }}, 2) as decimal(18, 2))
+            as cost_per_referral_gbp,
+        cast(round({{ metric_sql('cost_per_take_up_gbp', 'row') }}, 2) as decimal(18, 2))
+            as cost_per_take_up_gbp,
+        cast(round({{ metric_sql('cost_per_direct_conference_gbp', 'row') }}, 2) as decimal(18, 2))
             as cost_per_direct_conference_gbp,
         police_officer_unit_cost_gbp,
-        cast(round(cost_gbp / nullif(police_officer_unit_cost_gbp, 0), 2) as decimal(18, 2))
+        cast(round({{ metric_sql('police_officer_equivalents', 'row') }}, 2) as decimal(18, 2))
             as police_officer_equivalents
     from joined
 )

@@ -2,6 +2,10 @@
 -- Business rule (cost allocation): each cost category belongs to one stage -
 -- anticipation, consequence or response (Home Office RR99; MoJ 2019). Lines published
 -- without a category split (category 'all') keep stage 'all'.
+-- Business rule (annual total): where a geography and year publish a headline line (every
+-- dimension 'all'), that line is its total; otherwise its offence-group lines add up to it.
+-- Never both, so partial cuts (adults, theft, custody) are not double-counted:
+-- is_in_annual_total marks the lines that add up to the total.
 
 with
 
@@ -33,6 +37,36 @@ allocated as (
     from costs
     left join categories
         on costs.cost_category_code = categories.cost_category_code
+),
+
+headlines as (
+    select distinct
+        geography,
+        cost_year
+    from costs
+    where
+        offence_group_code = 'all'
+        and offender_age_group = 'all'
+        and index_disposal = 'all'
+),
+
+flagged as (
+    select
+        allocated.*,
+        coalesce(
+            allocated.offender_age_group = 'all'
+            and allocated.index_disposal = 'all'
+            and (
+                (headlines.geography is null and allocated.offence_group_code != 'all')
+                or (headlines.geography is not null and allocated.offence_group_code = 'all')
+            ),
+            false
+        ) as is_in_annual_total
+    from allocated
+    left join headlines
+        on
+            allocated.geography = headlines.geography
+            and allocated.cost_year = headlines.cost_year
 )
 
-select * from allocated
+select * from flagged

@@ -3,8 +3,9 @@
 -- published)
 -- The one place the published-period referral counts and rates are computed (the period
 -- is applied in int_restore__published_period_referrals; the count of each outcome
--- is int_restore__published_period_outcomes). Rates are percentages rounded to 4 places;
--- their denominators are in their names (of referrals, of take-ups).
+-- is int_restore__published_period_outcomes). Each count and rate is its metric's formula
+-- (models/marts/rj/_rj__metrics.yml, macros/metrics.sql); rates are shown here as
+-- percentages rounded to 4 places.
 
 {#- A table (one row per delivery): the figure mapping and value for money read it several
     times, and as a view each read recomputed every referral's version. -#}
@@ -31,10 +32,9 @@ counts as (
         delivery_dates.is_latest,
         published_period.period_start_date,
         published_period.period_end_date,
-        count(in_period.referral_id) as referrals,
-        {{ count_where("in_period.is_take_up") }} as took_up,
-        {{ count_where("in_period.furthest_stage = 'direct_conference'") }}
-            as direct_conferences
+        {{ metric_sql('referrals', cast_as=dbt.type_bigint()) }} as referrals,
+        {{ metric_sql('took_up', cast_as=dbt.type_bigint()) }} as took_up,
+        {{ metric_sql('direct_conferences', cast_as=dbt.type_bigint()) }} as direct_conferences
     from published_period
     cross join delivery_dates
     left join in_period
@@ -59,12 +59,14 @@ rates as (
         cast(referrals as {{ dbt.type_bigint() }}) as referrals,
         took_up,
         direct_conferences,
-        cast(round(100.0 * took_up / nullif(referrals, 0), 4) as decimal(20, 4))
+        cast(round(100.0 * {{ metric_sql('take_up_rate', 'columns') }}, 4) as decimal(20, 4))
             as take_up_rate_pct,
-        cast(round(100.0 * direct_conferences / nullif(referrals, 0), 4) as decimal(20, 4))
+        cast(round(100.0 * {{ metric_sql('conference_rate', 'columns') }}, 4) as decimal(20, 4))
             as conference_rate_pct,
-        cast(round(100.0 * direct_conferences / nullif(took_up, 0), 4) as decimal(20, 4))
-            as conference_share_of_take_ups_pct
+        cast(
+            round(100.0 * {{ metric_sql('conference_share_of_take_ups', 'columns') }}, 4)
+            as decimal(20, 4)
+        ) as conference_share_of_take_ups_pct
     from counts
 )
 

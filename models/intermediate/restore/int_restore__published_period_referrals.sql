@@ -28,8 +28,14 @@ in_period as (
         referral_stages.referral_id,
         referral_stages.referral_date,
         referral_stages.outcome,
+        referral_stages.furthest_stage,
+        -- every column the measures of the rj_referrals semantic model read, so that the
+        -- counts of int_restore__published_period_counts are their metrics' formulas
+        referral_stages.is_contacted,
         referral_stages.is_take_up,
-        referral_stages.furthest_stage
+        referral_stages.has_reached_restorative_conversation,
+        referral_stages.has_reached_indirect_communication,
+        referral_stages.has_reached_direct_conference
     from referral_stages
     inner join published_period
         on

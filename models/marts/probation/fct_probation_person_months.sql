@@ -1,7 +1,8 @@
 -- depends_on: {{ ref('fct_probation_appointment_history') }}
 -- grain: one row per person x month x provider x borough with at least one appointment
 -- Business rule: a person is "never seen" in a month when none of their appointments,
--- from their first one up to the end of that month, was attended.
+-- from their first one up to the end of that month, was attended. The appointment counts
+-- are their metrics' formulas (models/marts/probation/_probation__metrics.yml).
 -- Incremental by person on DuckDB. Never-seen is cumulative over a person's months, and a
 -- person's rows depend on their own appointments only, so a build that adds deliveries to a
 -- published warehouse (macros/changed_after_date.sql) rebuilds every month of the people
@@ -34,11 +35,12 @@ person_months as (
         provider_code,
         borough_code,
         appointment_month_date,
-        count(*) as appointments,
-        {{ count_where('is_attended') }} as attended_appointments,
-        {{ count_where('is_acceptable_absence') }} as acceptable_absences,
-        {{ count_where('is_unacceptable_absence') }} as unacceptable_absences,
-        {{ count_where('is_rescheduled') }} as rescheduled_appointments
+        {{ metric_sql('appointments', cast_as=dbt.type_bigint()) }} as appointments,
+        {{ metric_sql('attended_appointments', cast_as=dbt.type_bigint()) }} as attended_appointments,
+        {{ metric_sql('acceptable_absences', cast_as=dbt.type_bigint()) }} as acceptable_absences,
+        {{ metric_sql('unacceptable_absences', cast_as=dbt.type_bigint()) }} as unacceptable_absences,
+        {{ metric_sql('rescheduled_appointments', cast_as=dbt.type_bigint()) }}
+            as rescheduled_appointments
     from appointments
     group by
         person_pseudo_id,

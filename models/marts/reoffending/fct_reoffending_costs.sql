@@ -18,5 +18,6 @@ select
     cost_stage,
     cost_category_code,
     cost_gbp,
-    source_figure_id
+    source_figure_id,
+    is_in_annual_total
 from costs

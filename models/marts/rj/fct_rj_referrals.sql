@@ -20,6 +20,10 @@ referral_history as (
     select * from {{ ref('fct_rj_referral_history') }}
 ),
 
+published_period as (
+    select * from {{ ref('int_restore__published_period') }}
+),
+
 current_versions as (
     select
         referral_id,
@@ -55,6 +59,19 @@ current_versions as (
     {%- if changed_after %}
         and valid_from_date > cast('{{ changed_after }}' as date)
     {%- endif %}
+),
+
+-- The period of the published figures (from the register) as a flag, so that a metric
+-- filters on it rather than restating the dates.
+flagged as (
+    select
+        current_versions.*,
+        published_period.period_start_date is not null as is_in_published_period
+    from current_versions
+    left join published_period
+        on
+            current_versions.referral_date
+            between published_period.period_start_date and published_period.period_end_date
 )
 
-select * from current_versions
+select * from flagged

@@ -1,4 +1,7 @@
 -- grain: one row per month x provider x borough
+-- People supervised and never seen are their metrics' formulas (distinct people); the
+-- appointment counts add up the person-months' counts, each its metric's formula
+-- (models/marts/probation/_probation__metrics.yml), which are sums and so add up.
 -- Counts of 1 to var('suppression_threshold') are suppressed, with secondary suppression.
 
 {%- set disclosure = {
@@ -25,13 +28,13 @@ engagement as (
         appointment_month_date,
         provider_code,
         borough_code,
-        count(*) as people_supervised,
+        {{ metric_sql('people_supervised') }} as people_supervised,
         sum(appointments) as appointments,
         sum(attended_appointments) as attended_appointments,
         sum(acceptable_absences) as acceptable_absences,
         sum(unacceptable_absences) as unacceptable_absences,
         sum(rescheduled_appointments) as rescheduled_appointments,
-        {{ count_where('is_never_seen') }} as people_never_seen
+        {{ metric_sql('people_never_seen') }} as people_never_seen
     from person_months
     group by
         appointment_month_date,
@@ -50,7 +53,7 @@ complete as (
         cast(acceptable_absences as {{ dbt.type_bigint() }}) as acceptable_absences,
         cast(unacceptable_absences as {{ dbt.type_bigint() }}) as unacceptable_absences,
         cast(rescheduled_appointments as {{ dbt.type_bigint() }}) as rescheduled_appointments,
-        people_never_seen
+        cast(people_never_seen as {{ dbt.type_bigint() }}) as people_never_seen
     from engagement
 ),
 

@@ -9,34 +9,13 @@ costs as (
     select * from {{ ref('fct_reoffending_costs') }}
 ),
 
--- Where a geography publishes a headline row (every dimension 'all'), that row is its
--- total; otherwise its offence-group cells add up to the total. Never both, so partial
--- cuts (adults, theft, custody) are not double-counted.
-headlines as (
-    select distinct
-        geography,
-        cost_year
-    from costs
-    where
-        offence_group_code = 'all'
-        and offender_age_group = 'all'
-        and index_disposal = 'all'
-),
-
+-- The lines that add up to each geography's annual total (is_in_annual_total,
+-- int_reoffending__costs_by_stage), so partial cuts (adults, theft, custody) are not
+-- double-counted; the metric annual_reoffending_cost_gbp filters on the same flag.
 total_rows as (
-    select costs.*
+    select *
     from costs
-    left join headlines
-        on
-            costs.geography = headlines.geography
-            and costs.cost_year = headlines.cost_year
-    where
-        costs.offender_age_group = 'all'
-        and costs.index_disposal = 'all'
-        and (
-            (headlines.geography is null and costs.offence_group_code != 'all')
-            or (headlines.geography is not null and costs.offence_group_code = 'all')
-        )
+    where is_in_annual_total
 ),
 
 annual_cells as (
@@ -46,7 +25,7 @@ annual_cells as (
         cost_stage,
         cost_category_code,
         basis,
-        sum(cost_gbp) as total_cost_gbp
+        {{ metric_sql('annual_reoffending_cost_gbp') }} as total_cost_gbp
     from total_rows
     group by
         geography,

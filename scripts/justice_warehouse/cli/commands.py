@@ -30,6 +30,7 @@ from justice_warehouse.core.settings import Settings
 from justice_warehouse.gate.contract.render import render_markdown, render_source_docs
 from justice_warehouse.gate.deliveries import bundled_delivery_date
 from justice_warehouse.operate.status import status
+from justice_warehouse.present import metrics
 from justice_warehouse.publish.rollback import rollback
 
 
@@ -199,3 +200,25 @@ def dashboards(args: argparse.Namespace) -> int:
     for path in write_dashboards(warehouse, root, site, args.settings):
         print(f"wrote {path}")
     return 0
+
+
+def metrics_command(args: argparse.Namespace) -> int:
+    root = project_dir(args.settings.project_dir)
+    try:
+        folder = metrics.prepare(root, _warehouse(args, root), args.settings)
+    except metrics.MetricsUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(metrics.metrics_text(metrics.read_metrics(folder)))
+    return 0
+
+
+def mf_command(args: argparse.Namespace) -> int:
+    root = project_dir(args.settings.project_dir)
+    warehouse = _warehouse(args, root)
+    try:
+        folder = metrics.prepare(root, warehouse, args.settings)
+    except metrics.MetricsUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return metrics.run_mf(folder, warehouse, args.settings, list(args.mf_args))

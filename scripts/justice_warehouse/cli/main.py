@@ -175,6 +175,20 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
     pages.add_argument("--out", help="site folder (default: dashboards/ beside the warehouse)")
     pages.set_defaults(handler=commands.dashboards)
 
+    listing = subcommands.add_parser(
+        "metrics", help="list the metrics (the semantic layer) with their formulas"
+    )
+    listing.add_argument("--warehouse", help=warehouse_help)
+    listing.set_defaults(handler=commands.metrics_command)
+
+    query = subcommands.add_parser(
+        "mf",
+        help="run MetricFlow (mf ARGS...) on the published warehouse, read-only",
+    )
+    query.add_argument("--warehouse", help=warehouse_help)
+    query.add_argument("mf_args", nargs=argparse.REMAINDER, help="mf's own arguments")
+    query.set_defaults(handler=commands.mf_command)
+
     doc = subcommands.add_parser("contract-doc", help="print the extract contract as Markdown")
     doc.add_argument("--out", help="write it here instead of printing it")
     doc.add_argument(

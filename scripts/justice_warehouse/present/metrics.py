@@ -1,0 +1,167 @@
+"""The metrics (dbt's semantic layer), for the data engineers and analysts who may read the
+row-level marts: listed with their definitions, and queried with MetricFlow (``mf``) against
+the published warehouse, read-only.
+
+The metrics and semantic models are written once, in ``models/marts/*/_<folder>__metrics.yml``;
+the reporting models render the same formulas (``macros/metrics.sql``).
+
+MetricFlow reads ``<project>/target/semantic_manifest.json``, whose relation names carry the
+DuckDB database name of the file the project was parsed for. So ``mf`` runs in a workspace of
+its own (``target/metricflow/``: links to the project, and its own ``target/``), parsed for
+the profile's ``metrics`` target: the published ``justice.duckdb`` opened read-only
+(``access_mode: read_only``), never ``dev.duckdb``. Another dbt run in the project cannot
+change what ``mf`` reads, and ``mf`` cannot write the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from justice_warehouse.core.paths import project_fingerprint
+from justice_warehouse.core.settings import Settings
+
+METRICS_TARGET = "metrics"
+# What the workspace links to: what dbt needs to parse the project.
+_PROJECT_LINKS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+
+
+class MetricsUnavailable(RuntimeError):
+    """The metrics cannot be read or queried (no published warehouse, a parse error)."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    kind: str
+    formula: str
+    description: str
+
+
+def workspace(root: Path, settings: Settings) -> Path:
+    """The folder ``mf`` runs in: links to the project, and a target folder of its own."""
+    folder = settings.target_path(root) / "metricflow"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in _PROJECT_LINKS:
+        link = folder / name
+        if not link.is_symlink():
+            link.symlink_to((root / name).resolve())
+    return folder
+
+
+def _environment(folder: Path, warehouse: Path, settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(settings.dbt_env())
+    env.update(
+        {
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DBT_PROFILES_DIR": str(folder),
+            "DBT_TARGET_PATH": str(folder / "target"),
+            "DBT_LOG_PATH": str(folder / "logs"),
+            "JW_TARGET": METRICS_TARGET,
+            "JW_METRICS_WAREHOUSE": str(warehouse),
+        }
+    )
+    return env
+
+
+def prepare(root: Path, warehouse: Path, settings: Settings) -> Path:
+    """Parse the project for the ``metrics`` target on ``warehouse``; the workspace folder.
+
+    Raises ``MetricsUnavailable`` when nothing is published there or the parse fails.
+    """
+    if not warehouse.is_file():
+        raise MetricsUnavailable(
+            f"no published warehouse at {warehouse}: run `make build` first "
+            "(the metrics read the published justice.duckdb, never dev.duckdb)"
+        )
+    folder = workspace(root, settings)
+    # dbt parses again only when the project or the warehouse changed (4 s even when dbt's
+    # partial parsing has nothing to do).
+    stamp = folder / "target" / "parsed_for.txt"
+    parsed_for = f"{project_fingerprint(root)} {warehouse.resolve()}"
+    manifest = folder / "target" / "semantic_manifest.json"
+    if manifest.is_file() and stamp.is_file() and stamp.read_text() == parsed_for:
+        return folder
+    parsed = subprocess.run(
+        [sys.executable, "-m", "dbt.cli.main", "parse", "--quiet", "--project-dir", str(folder)],
+        cwd=folder,
+        env=_environment(folder, warehouse, settings),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if parsed.returncode != 0:
+        raise MetricsUnavailable(
+            f"dbt parse for the metrics failed:\n{parsed.stdout[-2000:]}{parsed.stderr[-2000:]}"
+        )
+    stamp.write_text(parsed_for)
+    return folder
+
+
+def run_mf(folder: Path, warehouse: Path, settings: Settings, args: list[str]) -> int:
+    """Run ``mf <args>`` in the workspace, on ``warehouse`` read-only; its exit code."""
+    command = [str(Path(sys.executable).with_name("mf")), *args]
+    env = _environment(folder, warehouse, settings)
+    return subprocess.run(command, cwd=folder, env=env, check=False).returncode
+
+
+def _measure_text(measure: dict) -> str:
+    expression = measure.get("expr") or measure["name"]
+    agg = measure["agg"]
+    return f"count(distinct {expression})" if agg == "count_distinct" else f"{agg}({expression})"
+
+
+def _filter_text(metric: dict, inputs: dict) -> str:
+    templates = [
+        where["where_sql_template"]
+        for part in (metric.get("filter"), inputs.get("filter"))
+        if part
+        for where in part.get("where_filters", [])
+    ]
+    return f" where {' and '.join(templates)}" if templates else ""
+
+
+def read_metrics(folder: Path) -> list[Metric]:
+    """The metrics of the workspace's semantic manifest, each with its formula as text."""
+    manifest = json.loads((folder / "target" / "semantic_manifest.json").read_text())
+    measures = {
+        measure["name"]: measure
+        for model in manifest["semantic_models"]
+        for measure in model["measures"]
+    }
+    metrics = []
+    for metric in manifest["metrics"]:
+        params = metric["type_params"]
+        if metric["type"] == "simple":
+            measure = params["measure"]
+            formula = _measure_text(measures[measure["name"]]) + _filter_text(metric, measure)
+        elif metric["type"] == "ratio":
+            formula = f"{params['numerator']['name']} / {params['denominator']['name']}"
+        else:
+            formula = params.get("expr") or metric["type"]
+        metrics.append(
+            Metric(
+                name=metric["name"],
+                label=metric.get("label") or metric["name"],
+                kind=metric["type"],
+                formula=formula,
+                description=" ".join((metric.get("description") or "").split()),
+            )
+        )
+    return sorted(metrics, key=lambda item: item.name)
+
+
+def metrics_text(metrics: list[Metric]) -> str:
+    """The metrics as a plain-text list: name, label, kind, formula, description."""
+    lines = []
+    for metric in metrics:
+        lines.append(f"{metric.name}  ({metric.label}; {metric.kind})")
+        lines.append(f"    = {metric.formula}")
+        lines.append(f"    {metric.description}")
+    return "\n".join(lines)
