@@ -30,15 +30,21 @@
     {{- return(rendered) -}}
 {%- endmacro %}
 
+{#- The semantic layer: dbt's graph; in dbt's unit tests, which compile a model without the
+    project's metrics, the generated snapshot of it (macros/metrics_snapshot.sql). -#}
+{% macro _semantic_layer() -%}
+    {{- return(graph if graph.get('metrics') else metrics_snapshot()) -}}
+{%- endmacro %}
+
 {% macro _metric_node(metric_name) -%}
-    {%- for metric in graph.metrics.values() if metric.name == metric_name -%}
+    {%- for metric in _semantic_layer().metrics.values() if metric.name == metric_name -%}
         {{- return(metric) -}}
     {%- endfor -%}
     {{- exceptions.raise_compiler_error("metric_sql: no metric named '" ~ metric_name ~ "'") -}}
 {%- endmacro %}
 
 {% macro _metric_measure(measure_name) -%}
-    {%- for semantic_model in graph.semantic_models.values() -%}
+    {%- for semantic_model in _semantic_layer().semantic_models.values() -%}
         {%- for measure in semantic_model.measures if measure.name == measure_name -%}
             {{- return({'measure': measure, 'semantic_model': semantic_model}) -}}
         {%- endfor -%}

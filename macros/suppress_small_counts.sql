@@ -14,6 +14,15 @@
     The two rules run `rounds` times in turn, as one rule can create a lone cell for the
     other; a test checks that no group is left with exactly one suppressed cell.
 
+    Linked grains (linked_groups, instead of group_by): one relation holds a measure at several
+    grains, the coarser rows marked 'all' in a key (e.g. a provider's London-wide row has
+    borough_code 'all'), so each total is a cell beside its parts. Each linked group is
+    {partition: [columns], members: SQL condition, total: SQL condition}: the members of one
+    partition (the parts and their total row) add up (total = sum of the other members), and
+    the column rule runs on each linked group in turn, so a cell hidden at one grain is
+    protected at every other. total is read by the build's exact audit
+    (check/disclosure.py), not here.
+
     Exemption: a cell listed in the suppression_allow_list seed for this model, column and key
     is shown as long as it equals its published figure (published_figures seed); any other
     value is suppressed as usual. An exempt cell is public, so it is never chosen for
@@ -37,6 +46,7 @@
     passthrough_columns=[],
     group_by=[],
     additive_groups=[],
+    linked_groups=[],
     rounds=3
 ) -%}
     {%- set key_parts = [] -%}
@@ -47,7 +57,7 @@
         ) -%}
     {%- endfor -%}
     {%- set key_text = dbt.concat(key_parts) if key_parts | length > 1 else key_parts[0] -%}
-    {%- set window = 'partition by ' ~ (group_by | join(', ')) if group_by else '' -%}
+    {%- set column_groups = linked_groups or [{'partition': group_by}] -%}
     {%- set order_keys = key_columns | join(', ') -%}
     {%- set allowed_flags = [] -%}
     {%- for column in count_columns -%}{%- do allowed_flags.append('a_' ~ column) -%}{%- endfor -%}
@@ -94,7 +104,11 @@
 
     {% set ns = namespace(previous='base') -%}
     {% for round in range(rounds) %}
-        column_rule_{{ round }} as (
+        {% for linked in column_groups %}
+        {%- set member = linked.get('members') -%}
+        {%- set partition = linked.partition + (['case when ' ~ member ~ ' then 1 else 0 end'] if member else []) -%}
+        {%- set cte = 'column_rule_' ~ round ~ ('_' ~ loop.index0 if linked_groups else '') %}
+        {{ cte }} as (
             select
                 {% for column in carried -%}
                     {{ column }},
@@ -104,11 +118,14 @@
                         s_{{ column }}
                         or (
                             {{ column }} is not null
+                            {% if member %}and {{ member }}{% endif %}
                             and not a_{{ column }}
-                            and sum(case when s_{{ column }} then 1 else 0 end) over ({{ window }}) = 1
+                            and sum(case when s_{{ column }} then 1 else 0 end) over (
+                                {%- if partition %}partition by {{ partition | join(', ') }}{% endif -%}
+                            ) = 1
                             and row_number() over (
                                 partition by
-                                    {% for group_column in group_by %}{{ group_column }}, {% endfor -%}
+                                    {% for group_column in partition %}{{ group_column }}, {% endfor -%}
                                     s_{{ column }},
                                     a_{{ column }},
                                     case when {{ column }} is null then 1 else 0 end
@@ -123,7 +140,8 @@
                 {% endfor %}
             from {{ ns.previous }}
         ),
-        {% set ns.previous = 'column_rule_' ~ round %}
+        {% set ns.previous = cte %}
+        {% endfor %}
 
         {% if additive_groups %}
         row_rule_{{ round }} as (

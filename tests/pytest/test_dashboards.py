@@ -167,6 +167,27 @@ def test_the_outcomes_page_shows_the_reporting_tables_numbers(
     assert shown == {"took_up": "241", "declined": "335", "no_contact": "323", "ongoing": "89"}
 
 
+def test_the_probation_page_shows_people_never_seen_london_wide_every_month(
+    site: Path, base_url: str, browser: Browser
+):
+    """The figure the probation page exists for, read from the published London-wide table:
+    shown for every month of the caseload, none suppressed."""
+    page, _ = open_page(browser, f"{base_url}/dashboards/probation.html")
+    shown = table_cells(page, "london_monthly", "people_never_seen")
+    rows = reporting_rows(
+        site.parent,
+        "select appointment_month_date, people_never_seen from "
+        "probation_engagement_london_monthly where provider_code = 'all'",
+    )
+    months = reporting_rows(
+        site.parent,
+        "select count(distinct appointment_month_date) from probation_engagement_monthly",
+    )[0][0]
+    assert len(shown) == len(rows) == months
+    assert sorted(shown.values()) == sorted(f"{count:,}" for _, count in rows)
+    assert all(count is not None and count > 0 for _, count in rows)
+
+
 def test_a_page_built_from_a_changed_reporting_file_shows_the_change(
     built_warehouse: Path, tmp_path: Path, browser: Browser
 ):

@@ -13,7 +13,9 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT, cli_env, copy_project, run_cli
+from justice_warehouse.core.settings import Settings
 from justice_warehouse.core.storage import file_digest
+from justice_warehouse.present import metrics as metrics_layer
 
 FUNNEL = {
     "referred": "referrals",
@@ -64,13 +66,19 @@ def mf_query(warehouse: Path, tmp: Path, name: str, metrics: list[str], group_by
 
 
 def compare(
-    warehouse: Path, answer: str, table: str, keys: dict[str, str], columns: dict[str, str]
+    warehouse: Path,
+    answer: str,
+    table: str,
+    keys: dict[str, str],
+    columns: dict[str, str],
+    where: str = "true",
 ) -> tuple[int, list[tuple]]:
     """Cells of reporting ``table`` not suppressed, against MetricFlow's ``answer``.
 
     ``keys``: table column -> MetricFlow column (cast to the table's type); ``columns``:
-    table column -> metric. A group MetricFlow does not return has no rows: 0. Returns the
-    number of cells compared and the ones that differ."""
+    table column -> metric; ``where``: the table's rows at that grain. A group MetricFlow
+    does not return has no rows: 0. Returns the number of cells compared and the ones that
+    differ."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         key_types = dict(
             connection.execute(
@@ -90,7 +98,7 @@ def compare(
                 f"{', '.join('cells.' + key for key in keys)} "
                 f"from reporting.{table} as cells "
                 f"left join read_csv('{answer}', all_varchar = true) as answer on {join} "
-                f"where cells.{column} is not null"
+                f"where cells.{column} is not null and ({where})"
             ).fetchall()
             compared += len(cells)
             differing += [
@@ -99,6 +107,18 @@ def compare(
                 if round(float(cell[0]), 2) != round(float(cell[1]), 2)
             ]
     return compared, differing
+
+
+@pytest.mark.fast
+def test_the_metrics_snapshot_for_dbt_unit_tests_is_current(tmp_path: Path) -> None:
+    """dbt's unit tests compile a model without the project's metrics, so metric_sql reads
+    them there from macros/metrics_snapshot.sql; it must say what the YAML says."""
+    manifest = metrics_layer.parse_project(PROJECT_ROOT, Settings.from_env(), tmp_path / "t")
+    current = (PROJECT_ROOT / metrics_layer.SNAPSHOT_MACRO).read_text()
+    assert current == metrics_layer.snapshot_text(manifest), (
+        "macros/metrics_snapshot.sql is not current: run "
+        "`.venv/bin/justice-warehouse metrics --write-snapshot`"
+    )
 
 
 @pytest.fixture(scope="module", params=["bundled", "deliveries"])
@@ -202,6 +222,18 @@ def test_probation_metrics_equal_the_engagement_table(published: Path, workdir: 
             {metric: metric for metric in metrics},
         )
         assert compared > at_least and differing == [], name
+    # London-wide, by month: the coarse figures the probation page shows first.
+    for name, metrics in (("london_appointments", APPOINTMENTS), ("london_people", PEOPLE)):
+        answer = mf_query(published, workdir, name, metrics, ["metric_time__month"])
+        compared, differing = compare(
+            published,
+            answer,
+            "probation_engagement_london_monthly",
+            {"appointment_month_date": "metric_time__month"},
+            {metric: metric for metric in metrics},
+            where="cells.provider_code = 'all'",
+        )
+        assert compared >= 12 * len(metrics) - 2 and differing == [], name
 
 
 def test_value_for_money_and_reoffending_metrics_equal_their_tables(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import PROJECT_ROOT, cli_env, copy_project, copy_with, run_cli
-from justice_warehouse.check import disclosure
+from justice_warehouse.build.dbt import run_dbt
+from justice_warehouse.check import disclosure, linked
+from justice_warehouse.core.settings import Settings
 
 
 def manifest_of(built_warehouse: Path) -> Path:
@@ -169,11 +172,107 @@ def test_disclosure_config_is_read_from_the_manifest_as_each_model_sets_it(
         "programme_value_for_money",
         "programme_value_for_money_as_at",
         "probation_engagement_monthly",
+        "probation_engagement_london_monthly",
+        "int_probation__engagement_suppressed",
     }
     assert models.threshold > 0  # one threshold for all (var suppression_threshold)
-    engagement = models.suppressed["probation_engagement_monthly"]
-    assert engagement.group_by == ("appointment_month_date", "provider_code")
+    engagement = models.suppressed["int_probation__engagement_suppressed"]
+    assert engagement.schema == "intermediate"
+    assert [group.partition for group in engagement.linked] == [
+        ("appointment_month_date", "provider_code"),
+        ("appointment_month_date", "borough_code"),
+    ]
     assert engagement.additive[0][0] == "appointments"
+    for split in ("probation_engagement_monthly", "probation_engagement_london_monthly"):
+        assert models.suppressed[split].suppressed_in == "int_probation__engagement_suppressed"
+
+
+def test_the_delivery_sequence_passes_every_disclosure_check(deliveries_warehouse: Path):
+    assert disclosure.check(deliveries_warehouse, manifest_of(deliveries_warehouse)) == []
+
+
+def _grid(hidden: set[tuple[str, str]]) -> duckdb.DuckDBPyConnection:
+    """A 4 x 4 table of counts with its row, column and grand totals, as one relation
+    (margins marked 'all'), the cells in ``hidden`` suppressed."""
+    connection = duckdb.connect()
+    keys = ["r1", "r2", "r3", "r4", "all"]
+    cells = [
+        (row, column, 10, (row, column) in hidden)
+        for row in keys
+        for column in [key.replace("r", "c") for key in keys]
+    ]
+    connection.execute(
+        "create table grid (row_key varchar, col_key varchar, n int, is_n_suppressed bool)"
+    )
+    connection.executemany("insert into grid values (?, ?, ?, ?)", cells)
+    return connection
+
+
+def test_the_exact_audit_finds_a_cell_the_one_suppressed_cell_rule_misses():
+    """Two blocks of four hidden cells joined by one hidden cell: every row and column holds
+    two or more hidden cells, yet the joining cell is determined by the margins."""
+    blocks = {(r, c) for r in ("r1", "r2") for c in ("c1", "c2")} | {
+        (r, c) for r in ("r3", "r4") for c in ("c3", "c4")
+    }
+    spec = disclosure.SuppressedTable(
+        threshold=5,
+        counts=("n",),
+        schema="main",
+        linked=(
+            disclosure.LinkedGroup(("row_key",), "row_key <> 'all'", "col_key = 'all'"),
+            disclosure.LinkedGroup(("col_key",), "col_key <> 'all'", "row_key = 'all'"),
+        ),
+    )
+    models = disclosure.ReportingModels(columns={}, suppressed={"grid": spec})
+    joined = _grid(blocks | {("r1", "c3")})
+    assert disclosure.lone_suppression_problems(joined, models) == []
+    assert linked.recoverable_cells(joined, "grid", spec) == ["n (col_key c3, row_key r1)"]
+    # Without the joining cell (two separate blocks), nothing can be recovered.
+    assert linked.recoverable_cells(_grid(blocks), "grid", spec) == []
+
+
+def test_secondary_suppression_across_grains_switched_off_fails_the_audit(
+    built_warehouse: Path, tmp_path: Path
+):
+    """Each grain suppressed as a table of its own (the macro's column groups within a month
+    and provider only): London's row then gives away a provider's hidden count."""
+    project = copy_project(tmp_path / "project")
+    model = (
+        project
+        / "models"
+        / "intermediate"
+        / "probation"
+        / "int_probation__engagement_suppressed.sql"
+    )
+    text = model.read_text()
+    assert "        **disclosure\n" in text
+    model.write_text(
+        text.replace(
+            "        **disclosure\n",
+            "        threshold=disclosure.threshold, key_columns=disclosure.key_columns,\n"
+            "        count_columns=disclosure.count_columns,\n"
+            "        additive_groups=disclosure.additive_groups,\n"
+            "        group_by=['appointment_month_date', 'provider_code']\n",
+        )
+    )
+    warehouse = tmp_path / "justice.duckdb"
+    shutil.copyfile(built_warehouse, warehouse)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+        patch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+        result = run_dbt(
+            project,
+            ["run", "--select", "int_probation__engagement_suppressed+"],
+            warehouse,
+            Settings.from_env(),
+        )
+    assert result.success, result.failures
+    problems = disclosure.check(warehouse, tmp_path / "target" / "manifest.json")
+    assert any(
+        problem.startswith("intermediate.int_probation__engagement_suppressed: ")
+        and "can be recovered exactly" in problem
+        for problem in problems
+    ), problems
 
 
 def test_deliberately_unsuppressed_model_fails_the_build(built_warehouse: Path, tmp_path: Path):

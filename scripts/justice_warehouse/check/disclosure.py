@@ -7,6 +7,8 @@ Run by every build before publishing, and by the tests:
   ``suppression_allow_list`` seed exempts and that equal their published figure;
 * in every suppressed table, no column group or additive row group holds exactly one
   suppressed cell, which could be solved from the totals published alongside it;
+* the exact audit (``linked.py``): no hidden cell of any suppressing model, across the grains
+  it suppresses together, is determined by the sums published beside it;
 * every reporting column is classified (``meta.sensitivity``) and none is identifying.
 
 What each model suppresses, and the threshold, are read from the dbt manifest of the
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from justice_warehouse.check import linked
 
 ALLOWED_SENSITIVITY = {"dimension", "aggregate", "public"}
 IDENTIFYING_SENSITIVITY = {"direct_identifier", "pseudonymous", "free_text"}
@@ -39,13 +43,28 @@ _INTEGER_TYPES = {
 
 
 @dataclass(frozen=True)
+class LinkedGroup:
+    """Rows of one table that add up: within each ``partition``, the rows meeting
+    ``members`` (SQL), of which the one meeting ``total`` is the sum of the others."""
+
+    partition: tuple[str, ...]
+    members: str
+    total: str
+
+
+@dataclass(frozen=True)
 class SuppressedTable:
-    """How a reporting model suppresses: its ``disclosure`` config, as dbt recorded it."""
+    """How a model suppresses: its ``disclosure`` config, as dbt recorded it. A reporting
+    table split from a model that suppressed several grains together names it in
+    ``suppressed_in``; its groups are checked there."""
 
     threshold: int
     counts: tuple[str, ...]
     group_by: tuple[str, ...] = ()
     additive: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    schema: str = "reporting"
+    linked: tuple[LinkedGroup, ...] = ()
+    suppressed_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,16 +83,19 @@ class ReportingModels:
 
 
 def read_manifest(manifest: Path) -> ReportingModels:
-    """The reporting models' column meta and disclosure configs from ``manifest.json``."""
+    """The reporting models' column meta, and the disclosure configs of every model that
+    suppresses (the reporting models, and a model that suppresses the grains a reporting
+    table is split from), from ``manifest.json``."""
     nodes = json.loads(manifest.read_text())["nodes"].values()
     columns: dict[str, dict[str, dict]] = {}
     suppressed: dict[str, SuppressedTable] = {}
     for node in nodes:
-        if node["resource_type"] != "model" or not node["path"].startswith("reporting/"):
+        if node["resource_type"] != "model":
             continue
-        columns[node["name"]] = {
-            name: column.get("meta") or {} for name, column in node["columns"].items()
-        }
+        if node["path"].startswith("reporting/"):
+            columns[node["name"]] = {
+                name: column.get("meta") or {} for name, column in node["columns"].items()
+            }
         disclosure = (node["config"].get("meta") or {}).get("disclosure")
         if disclosure:
             suppressed[node["name"]] = SuppressedTable(
@@ -84,6 +106,12 @@ def read_manifest(manifest: Path) -> ReportingModels:
                     (group["total"], tuple(group["parts"]))
                     for group in disclosure.get("additive_groups") or ()
                 ),
+                schema=node["schema"],
+                linked=tuple(
+                    LinkedGroup(tuple(group["partition"]), group["members"], group["total"])
+                    for group in disclosure.get("linked_groups") or ()
+                ),
+                suppressed_in=disclosure.get("suppressed_in"),
             )
     return ReportingModels(columns, suppressed)
 
@@ -148,24 +176,34 @@ def _allowed_values(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, st
 
 
 def lone_suppression_problems(
-    connection: duckdb.DuckDBPyConnection, models: ReportingModels, schema: str = "reporting"
+    connection: duckdb.DuckDBPyConnection, models: ReportingModels
 ) -> list[str]:
-    """Groups with exactly one suppressed cell, which totals could give away."""
+    """Groups with exactly one suppressed cell, which totals could give away (each table
+    where it was suppressed: a split table's groups are in the model it names)."""
     problems = []
     for table, spec in models.suppressed.items():
-        group = ", ".join(spec.group_by)
+        if spec.suppressed_in:
+            continue
+        schema = spec.schema
+        groups = [(group.partition, group.members) for group in spec.linked] or [
+            (spec.group_by, "true")
+        ]
         for column in spec.counts:
-            select_group = f"{group}, " if group else ""
-            group_clause = f"group by {group}" if group else ""
-            lone = connection.execute(
-                f"select count(*) from (select {select_group}"
-                f"sum(case when is_{column}_suppressed then 1 else 0 end) as n "
-                f'from "{schema}"."{table}" {group_clause}) as groups where n = 1'
-            ).fetchall()[0][0]
-            if lone:
-                problems.append(
-                    f"{schema}.{table}.{column}: {lone} column group(s) with one suppressed cell"
-                )
+            for partition, members in groups:
+                group = ", ".join(partition)
+                select_group = f"{group}, " if group else ""
+                group_clause = f"group by {group}" if group else ""
+                lone = connection.execute(
+                    f"select count(*) from (select {select_group}"
+                    f"sum(case when is_{column}_suppressed then 1 else 0 end) as n "
+                    f'from "{schema}"."{table}" where {members} {group_clause}) as groups '
+                    "where n = 1"
+                ).fetchall()[0][0]
+                if lone:
+                    problems.append(
+                        f"{schema}.{table}.{column}: {lone} column group(s) with one "
+                        "suppressed cell"
+                    )
         for total, parts in spec.additive:
             cells = " + ".join(
                 f"case when is_{cell}_suppressed then 1 else 0 end" for cell in (total, *parts)
@@ -189,4 +227,5 @@ def check(warehouse: Path, manifest: Path) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         problems += small_count_problems(connection, models)
         problems += lone_suppression_problems(connection, models)
+        problems += linked.recoverable_cell_problems(connection, models)
     return problems

@@ -204,6 +204,12 @@ def dashboards(args: argparse.Namespace) -> int:
 
 def metrics_command(args: argparse.Namespace) -> int:
     root = project_dir(args.settings.project_dir)
+    if args.write_snapshot:
+        target = args.settings.target_path(root) / "metrics_snapshot"
+        manifest = metrics.parse_project(root, args.settings, target)
+        (root / metrics.SNAPSHOT_MACRO).write_text(metrics.snapshot_text(manifest))
+        print(f"wrote {root / metrics.SNAPSHOT_MACRO}")
+        return 0
     try:
         folder = metrics.prepare(root, _warehouse(args, root), args.settings)
     except metrics.MetricsUnavailable as error:

@@ -179,6 +179,11 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
         "metrics", help="list the metrics (the semantic layer) with their formulas"
     )
     listing.add_argument("--warehouse", help=warehouse_help)
+    listing.add_argument(
+        "--write-snapshot",
+        action="store_true",
+        help="write macros/metrics_snapshot.sql (the metrics for dbt's unit tests) and exit",
+    )
     listing.set_defaults(handler=commands.metrics_command)
 
     query = subcommands.add_parser(

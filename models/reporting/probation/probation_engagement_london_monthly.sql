@@ -1,0 +1,45 @@
+-- grain: one row per month x provider, London-wide, and one per month for London
+-- (provider_code 'all')
+-- The London-wide rows of int_probation__engagement_suppressed, where every grain of these
+-- measures is suppressed together (counts of 1 to var('suppression_threshold'), with
+-- secondary suppression across the grains); the boroughs are in
+-- probation_engagement_monthly. The disclosure config names the model that
+-- suppressed it: the build's disclosure checks audit the grains there, together.
+
+{%- set disclosure = {
+    'threshold': var('suppression_threshold') | int,
+    'count_columns': ['people_supervised', 'appointments', 'attended_appointments', 'acceptable_absences',
+                      'unacceptable_absences', 'rescheduled_appointments', 'people_never_seen'],
+    'suppressed_in': 'int_probation__engagement_suppressed',
+} %}
+{{ config(meta={'disclosure': disclosure}) }}
+
+with
+
+grains as (
+    select * from {{ ref('int_probation__engagement_suppressed') }}
+),
+
+london_wide as (
+    select
+        appointment_month_date,
+        provider_code,
+        people_supervised,
+        is_people_supervised_suppressed,
+        appointments,
+        is_appointments_suppressed,
+        attended_appointments,
+        is_attended_appointments_suppressed,
+        acceptable_absences,
+        is_acceptable_absences_suppressed,
+        unacceptable_absences,
+        is_unacceptable_absences_suppressed,
+        rescheduled_appointments,
+        is_rescheduled_appointments_suppressed,
+        people_never_seen,
+        is_people_never_seen_suppressed
+    from grains
+    where borough_code = 'all'
+)
+
+select * from london_wide
