@@ -25,8 +25,5 @@
 
 {#- Each stage column followed by its suppression flag, for a funnel's final select. -#}
 {% macro rj_funnel_suppressed_columns() -%}
-    {%- for stage in rj_funnel_stages() %}
-    {{ stage }},
-    is_{{ stage }}_suppressed{% if not loop.last %},{% endif %}
-    {%- endfor %}
+    {{ suppressed_columns(rj_funnel_stages()) }}
 {%- endmacro %}

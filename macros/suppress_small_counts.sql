@@ -202,3 +202,11 @@
 
     select * from suppressed
 {%- endmacro %}
+
+{#- Each count column followed by its suppression flag, for a suppressed table's final select. -#}
+{% macro suppressed_columns(count_columns) -%}
+    {%- for column in count_columns %}
+    {{ column }},
+    is_{{ column }}_suppressed{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -14,8 +14,7 @@
 {%- set disclosure = {
     'threshold': var('suppression_threshold') | int,
     'key_columns': ['appointment_month_date', 'provider_code', 'borough_code'],
-    'count_columns': ['people_supervised', 'appointments', 'attended_appointments', 'acceptable_absences',
-                      'unacceptable_absences', 'rescheduled_appointments', 'people_never_seen'],
+    'count_columns': probation_engagement_counts(),
     'additive_groups': [{
         'total': 'appointments',
         'parts': ['attended_appointments', 'acceptable_absences', 'unacceptable_absences', 'rescheduled_appointments'],

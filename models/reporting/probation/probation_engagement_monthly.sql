@@ -7,8 +7,7 @@
 
 {%- set disclosure = {
     'threshold': var('suppression_threshold') | int,
-    'count_columns': ['people_supervised', 'appointments', 'attended_appointments', 'acceptable_absences',
-                      'unacceptable_absences', 'rescheduled_appointments', 'people_never_seen'],
+    'count_columns': probation_engagement_counts(),
     'suppressed_in': 'int_probation__engagement_suppressed',
 } %}
 {{ config(meta={'disclosure': disclosure}) }}
@@ -24,20 +23,7 @@ boroughs as (
         appointment_month_date,
         provider_code,
         borough_code,
-        people_supervised,
-        is_people_supervised_suppressed,
-        appointments,
-        is_appointments_suppressed,
-        attended_appointments,
-        is_attended_appointments_suppressed,
-        acceptable_absences,
-        is_acceptable_absences_suppressed,
-        unacceptable_absences,
-        is_unacceptable_absences_suppressed,
-        rescheduled_appointments,
-        is_rescheduled_appointments_suppressed,
-        people_never_seen,
-        is_people_never_seen_suppressed
+        {{- suppressed_columns(probation_engagement_counts()) | indent(4) }}
     from grains
     where
         provider_code <> 'all'

@@ -55,20 +55,29 @@ def workspace(root: Path, settings: Settings) -> Path:
     return folder
 
 
-def _environment(folder: Path, warehouse: Path, settings: Settings) -> dict[str, str]:
+def _dbt_env(settings: Settings, target: Path, extra: dict[str, str]) -> dict[str, str]:
+    """The environment of a dbt or mf run with its target and logs in ``target``."""
     env = dict(os.environ)
     env.update(settings.dbt_env())
     env.update(
         {
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-            "DBT_PROFILES_DIR": str(folder),
-            "DBT_TARGET_PATH": str(folder / "target"),
-            "DBT_LOG_PATH": str(folder / "logs"),
-            "JW_TARGET": METRICS_TARGET,
-            "JW_METRICS_WAREHOUSE": str(warehouse),
+            "DBT_TARGET_PATH": str(target),
+            "DBT_LOG_PATH": str(target / "logs"),
+            **extra,
         }
     )
     return env
+
+
+def _environment(folder: Path, warehouse: Path, settings: Settings) -> dict[str, str]:
+    """The workspace's: the ``metrics`` target on ``warehouse``."""
+    extra = {
+        "DBT_PROFILES_DIR": str(folder),
+        "JW_TARGET": METRICS_TARGET,
+        "JW_METRICS_WAREHOUSE": str(warehouse),
+    }
+    return _dbt_env(settings, folder / "target", extra)
 
 
 def prepare(root: Path, warehouse: Path, settings: Settings) -> Path:
@@ -108,16 +117,7 @@ def prepare(root: Path, warehouse: Path, settings: Settings) -> Path:
 def parse_project(root: Path, settings: Settings, target: Path) -> dict:
     """dbt parse of the project at ``root`` into ``target``; its semantic manifest. No
     warehouse is opened (a parse does not connect)."""
-    env = dict(os.environ)
-    env.update(settings.dbt_env())
-    env.update(
-        {
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-            "DBT_TARGET_PATH": str(target),
-            "DBT_LOG_PATH": str(target / "logs"),
-            "JW_DUCKDB_PATH": str(target / "parse-only.duckdb"),
-        }
-    )
+    env = _dbt_env(settings, target, {"JW_DUCKDB_PATH": str(target / "parse-only.duckdb")})
     command = [sys.executable, "-m", "dbt.cli.main", "parse", "--quiet"]
     command += ["--project-dir", str(root), "--profiles-dir", str(root)]
     parsed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
