@@ -165,6 +165,8 @@ def test_the_outcomes_page_shows_the_reporting_tables_numbers(
     assert shown == outcome_counts(site.parent)
     # The bundled synthetic data reproduces the published outcome counts.
     assert shown == {"took_up": "241", "declined": "335", "no_contact": "323", "ongoing": "89"}
+    # Each outcome in the words of its seed (referral_outcomes), not its code.
+    assert table_cells(page, "outcomes", "outcome_name")["no_contact"] == "The team could not make contact"
 
 
 def test_the_probation_page_shows_people_never_seen_london_wide_every_month(
@@ -186,6 +188,22 @@ def test_the_probation_page_shows_people_never_seen_london_wide_every_month(
     assert len(shown) == len(rows) == months
     assert sorted(shown.values()) == sorted(f"{count:,}" for _, count in rows)
     assert all(count is not None and count > 0 for _, count in rows)
+
+
+def test_every_table_fits_its_panel_in_a_1400_pixel_window(
+    site: Path, base_url: str, browser: Browser
+):
+    """No column is cut off (the published figures' Source column was, behind a scroll bar)."""
+    for path in sorted(site.glob("*.html")):
+        page, _ = open_page(browser, f"{base_url}/dashboards/{path.name}")
+        page.set_viewport_size({"width": 1400, "height": 900})
+        wider = page.eval_on_selector_all(
+            ".group:not([hidden]) table[data-panel]",
+            """tables => tables.filter(table => table.scrollWidth > table.parentElement.clientWidth)
+                .map(table => table.dataset.panel)""",
+        )
+        assert wider == [], (path.name, wider)
+        page.close()
 
 
 def test_a_page_built_from_a_changed_reporting_file_shows_the_change(

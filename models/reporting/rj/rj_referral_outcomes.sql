@@ -22,7 +22,7 @@ outcomes as (
 counted as (
     select
         outcome,
-        count(*) as referrals
+        {{ metric_sql('referrals') }} as referrals
     from referrals
     group by outcome
 ),
@@ -30,6 +30,7 @@ counted as (
 complete as (
     select
         cast(outcomes.outcome as {{ dbt.type_string() }}) as outcome,
+        cast(outcomes.outcome_name as {{ dbt.type_string() }}) as outcome_name,
         cast(outcomes.display_order as {{ dbt.type_int() }}) as display_order,
         cast(coalesce(counted.referrals, 0) as {{ dbt.type_bigint() }}) as referrals
     from outcomes
@@ -41,13 +42,14 @@ suppressed as (
     {{ suppress_small_counts(
         model_name='rj_referral_outcomes',
         relation='complete',
-        passthrough_columns=['display_order'],
+        passthrough_columns=['outcome_name', 'display_order'],
         **disclosure
     ) }}
 )
 
 select
     outcome,
+    outcome_name,
     referrals,
     is_referrals_suppressed,
     display_order

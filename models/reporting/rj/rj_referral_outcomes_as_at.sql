@@ -34,6 +34,7 @@ outcomes as (
 as_at as (
     select
         deliveries.delivery_date as as_at_date,
+        referral_history.referral_id,
         referral_history.outcome
     from deliveries
     inner join referral_history
@@ -44,7 +45,7 @@ counted as (
     select
         as_at_date,
         outcome,
-        count(*) as referrals
+        {{ metric_sql('referrals') }} as referrals
     from as_at
     group by
         as_at_date,
@@ -55,6 +56,7 @@ complete as (
     select
         cast(deliveries.delivery_date as date) as as_at_date,
         cast(outcomes.outcome as {{ dbt.type_string() }}) as outcome,
+        cast(outcomes.outcome_name as {{ dbt.type_string() }}) as outcome_name,
         cast(outcomes.display_order as {{ dbt.type_int() }}) as display_order,
         cast(coalesce(counted.referrals, 0) as {{ dbt.type_bigint() }}) as referrals
     from deliveries
@@ -69,7 +71,7 @@ suppressed as (
     {{ suppress_small_counts(
         model_name='rj_referral_outcomes_as_at',
         relation='complete',
-        passthrough_columns=['display_order'],
+        passthrough_columns=['outcome_name', 'display_order'],
         **disclosure
     ) }}
 )
@@ -77,6 +79,7 @@ suppressed as (
 select
     as_at_date,
     outcome,
+    outcome_name,
     referrals,
     is_referrals_suppressed,
     display_order
