@@ -34,6 +34,7 @@ deliveries as (
 as_at as (
     select
         deliveries.delivery_date as as_at_date,
+        referral_history.referral_id,
         referral_history.is_closed,
         referral_history.decision_date,
         referral_history.days_to_decision,
@@ -46,7 +47,7 @@ as_at as (
 moved as (
     select
         as_at_date,
-        cast(count(*) as {{ dbt.type_bigint() }}) as referrals,
+        {{ metric_sql('referrals', cast_as=dbt.type_bigint()) }} as referrals,
         {{ count_where('not is_closed') }} as open_referrals,
         {{ count_where('is_closed') }} as closed_referrals,
         {{ count_where('decision_date is not null') }} as decided_referrals,
