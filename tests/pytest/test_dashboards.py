@@ -166,7 +166,10 @@ def test_the_outcomes_page_shows_the_reporting_tables_numbers(
     # The bundled synthetic data reproduces the published outcome counts.
     assert shown == {"took_up": "241", "declined": "335", "no_contact": "323", "ongoing": "89"}
     # Each outcome in the words of its seed (referral_outcomes), not its code.
-    assert table_cells(page, "outcomes", "outcome_name")["no_contact"] == "The team could not make contact"
+    assert (
+        table_cells(page, "outcomes", "outcome_name")["no_contact"]
+        == "The team could not make contact"
+    )
 
 
 def test_the_probation_page_shows_people_never_seen_london_wide_every_month(
@@ -301,6 +304,25 @@ def test_the_docs_site_shows_the_lineage_of_a_reporting_model(
     # The lineage graph of the model, drawn by the page itself.
     page.locator("a[title='View Lineage Graph']").click()
     page.wait_for_selector("#cy canvas", timeout=15_000)
+    assert problems == []
+
+
+def test_the_docs_site_shows_each_metric_with_its_description(
+    site: Path, base_url: str, browser: Browser, built_warehouse: Path
+):
+    """dbt's page lists the metrics of the semantic layer, each with its label, description
+    and the metrics it is made of."""
+    manifest = json.loads((built_warehouse.parent / "target" / "manifest.json").read_text())
+    metric = manifest["metrics"]["metric.justice_warehouse.take_up_rate"]
+    page, problems = open_page(
+        browser, f"{base_url}/docs/index.html#!/metric/{metric['unique_id']}"
+    )
+    wait_for_docs(page)
+    page.wait_for_selector(f"text={metric['label']}", timeout=15_000)
+    shown = page.inner_text("body")
+    assert metric["description"] in shown
+    depends_on = page.locator("section.section:has(#depends_on)").inner_text()
+    assert "referrals" in depends_on and "took_up" in depends_on, depends_on
     assert problems == []
 
 
