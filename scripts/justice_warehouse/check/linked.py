@@ -28,7 +28,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
 
 if TYPE_CHECKING:
     from justice_warehouse.check.disclosure import ReportingModels, SuppressedTable
@@ -107,6 +106,10 @@ def recoverable_cells(
 ) -> list[str]:
     """The hidden cells of ``table`` that its published sums determine exactly, each named
     by its group keys and column."""
+    # numpy here, not at the top: `build` and `status` start without numpy or pandas
+    # (cli/commands.py; tests/pytest/test_cli.py), and only this step of a build needs it.
+    import numpy as np
+
     rows, sums = _sums(connection, table, spec)
     hidden = {
         (number, column)
