@@ -18,3 +18,12 @@
         dbt.right("cast(" ~ start_year ~ " + 1 as " ~ dbt.type_string() ~ ")", "2"),
     ]) }}
 {%- endmacro %}
+
+{#- The first day (1 April) of the financial year a date falls in. -#}
+{% macro financial_year_start_date(date_expression) -%}
+    {%- set start_year = financial_year_start_year(date_expression) -%}
+    cast({{ dbt.concat([
+        "cast(" ~ start_year ~ " as " ~ dbt.type_string() ~ ")",
+        "'-04-01'",
+    ]) }} as date)
+{%- endmacro %}

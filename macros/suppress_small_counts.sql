@@ -17,11 +17,19 @@
     Linked grains (linked_groups, instead of group_by): one relation holds a measure at several
     grains, the coarser rows marked 'all' in a key (e.g. a provider's London-wide row has
     borough_code 'all'), so each total is a cell beside its parts. Each linked group is
-    {partition: [columns], members: SQL condition, total: SQL condition}: the members of one
-    partition (the parts and their total row) add up (total = sum of the other members), and
+    {partition: [columns], members: SQL condition, total: SQL condition, columns: [count
+    columns], optional, all by default}: in those columns the members of one partition (the
+    parts and their total row) add up (total = sum of the other members), and
     the column rule runs on each linked group in turn, so a cell hidden at one grain is
     protected at every other. total is read by the build's exact audit
-    (check/disclosure.py), not here.
+    (check/disclosure.py), not here, except in a group with total_follows_members: there the
+    column rule does not run; once every other cell is decided, a total row's cell is hidden
+    exactly when one of its members is (or it is small itself). A shown total is then a sum
+    of shown cells, and a hidden one adds a new unknown with its own sum, so the grain tells
+    a reader nothing the finer cells did not (its row sums are the sums of its members' row
+    sums); only the sum of a total's hidden members could be determined, which the exact
+    audit tests. For a total over many cells (a borough's year of months), where the column
+    rule would spread suppression through every grain linked to it.
 
     Exemption: a cell listed in the suppression_allow_list seed for this model, column and key
     is shown as long as it equals its published figure (published_figures seed); any other
@@ -104,7 +112,7 @@
 
     {% set ns = namespace(previous='base') -%}
     {% for round in range(rounds) %}
-        {% for linked in column_groups %}
+        {% for linked in column_groups if not linked.get('total_follows_members') %}
         {%- set member = linked.get('members') -%}
         {%- set partition = linked.partition + (['case when ' ~ member ~ ' then 1 else 0 end'] if member else []) -%}
         {%- set cte = 'column_rule_' ~ round ~ ('_' ~ loop.index0 if linked_groups else '') %}
@@ -114,6 +122,9 @@
                     {{ column }},
                 {% endfor -%}
                 {% for column in count_columns -%}
+                    {% if column not in linked.get('columns', count_columns) -%}
+                    s_{{ column }},
+                    {% else -%}
                     (
                         s_{{ column }}
                         or (
@@ -136,8 +147,10 @@
                             ) = 1
                             and not s_{{ column }}
                         )
-                    ) as s_{{ column }}{% if not loop.last %},{% endif %}
+                    ) as s_{{ column }},
+                    {% endif -%}
                 {% endfor %}
+                1 as column_rule_marker
             from {{ ns.previous }}
         ),
         {% set ns.previous = cte %}
@@ -186,6 +199,38 @@
         ),
         {% set ns.previous = 'row_rule_' ~ round %}
         {% endif %}
+    {% endfor %}
+
+    {% for linked in column_groups if linked.get('total_follows_members') %}
+    {%- set cte = 'total_follows_members_' ~ loop.index0 %}
+    {{ cte }} as (
+        select
+            {% for column in carried -%}
+                {{ column }},
+            {% endfor -%}
+            {% for column in count_columns -%}
+                {% if column not in linked.get('columns', count_columns) -%}
+                s_{{ column }},
+                {% else -%}
+                case
+                    when {{ linked.total }} then (
+                        coalesce({{ column }} between 1 and {{ threshold }} and not a_{{ column }}, false)
+                        or max(
+                            case
+                                when ({{ linked.members }}) and not ({{ linked.total }}) and s_{{ column }}
+                                    then 1
+                                else 0
+                            end
+                        ) over (partition by {{ linked.partition | join(', ') }}) = 1
+                    )
+                    else s_{{ column }}
+                end as s_{{ column }},
+                {% endif -%}
+            {% endfor %}
+            1 as total_rule_marker
+        from {{ ns.previous }}
+    ),
+    {% set ns.previous = cte %}
     {% endfor %}
 
     suppressed as (

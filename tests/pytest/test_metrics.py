@@ -234,6 +234,22 @@ def test_probation_metrics_equal_the_engagement_table(published: Path, workdir: 
             where="cells.provider_code = 'all'",
         )
         assert compared >= 12 * len(metrics) - 2 and differing == [], name
+    # Each borough over the financial year (the time spine's custom granularity).
+    answer = mf_query(
+        published,
+        workdir,
+        "borough_years",
+        APPOINTMENTS + PEOPLE,
+        ["metric_time__uk_financial_year", "borough"],
+    )
+    compared, differing = compare(
+        published,
+        answer,
+        "probation_engagement_borough_annual",
+        {"financial_year": "metric_time__uk_financial_year", "borough_code": "borough"},
+        {metric: metric for metric in APPOINTMENTS + PEOPLE},
+    )
+    assert compared >= 32 * 2 and differing == [], "borough_years"
 
 
 def test_value_for_money_and_reoffending_metrics_equal_their_tables(

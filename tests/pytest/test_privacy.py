@@ -173,17 +173,23 @@ def test_disclosure_config_is_read_from_the_manifest_as_each_model_sets_it(
         "programme_value_for_money_as_at",
         "probation_engagement_monthly",
         "probation_engagement_london_monthly",
+        "probation_engagement_borough_annual",
         "int_probation__engagement_suppressed",
     }
     assert models.threshold > 0  # one threshold for all (var suppression_threshold)
     engagement = models.suppressed["int_probation__engagement_suppressed"]
     assert engagement.schema == "intermediate"
     assert [group.partition for group in engagement.linked] == [
-        ("appointment_month_date", "provider_code"),
-        ("appointment_month_date", "borough_code"),
+        ("period", "period_start_date", "provider_code"),
+        ("period", "period_start_date", "borough_code"),
+        ("financial_year", "borough_code"),
     ]
     assert engagement.additive[0][0] == "appointments"
-    for split in ("probation_engagement_monthly", "probation_engagement_london_monthly"):
+    for split in (
+        "probation_engagement_monthly",
+        "probation_engagement_london_monthly",
+        "probation_engagement_borough_annual",
+    ):
         assert models.suppressed[split].suppressed_in == "int_probation__engagement_suppressed"
 
 
@@ -231,11 +237,33 @@ def test_the_exact_audit_finds_a_cell_the_one_suppressed_cell_rule_misses():
     assert linked.recoverable_cells(_grid(blocks), "grid", spec) == []
 
 
+SWITCHED_OFF = {
+    # Each grain suppressed as a table of its own (the macro's column groups within a period
+    # and provider only): London's row then gives away a provider's hidden count.
+    "grains_one_at_a_time": (
+        "        **disclosure\n",
+        "        threshold=disclosure.threshold, key_columns=disclosure.key_columns,\n"
+        "        passthrough_columns=disclosure.passthrough_columns,\n"
+        "        count_columns=disclosure.count_columns,\n"
+        "        additive_groups=disclosure.additive_groups,\n"
+        "        group_by=['period', 'period_start_date', 'provider_code']\n",
+    ),
+    # A borough's year protected by the column rule (two hidden cells per group) instead of
+    # hiding it wherever one of its months is hidden: on the bundled data, chains through
+    # the months and their London-wide totals give away 3 cells.
+    "year_by_the_column_rule": (
+        "'total_follows_members': true",
+        "'total_follows_members': false",
+    ),
+}
+
+
+@pytest.mark.parametrize("switched_off", sorted(SWITCHED_OFF))
 def test_secondary_suppression_across_grains_switched_off_fails_the_audit(
-    built_warehouse: Path, tmp_path: Path
+    built_warehouse: Path, tmp_path: Path, switched_off: str
 ):
-    """Each grain suppressed as a table of its own (the macro's column groups within a month
-    and provider only): London's row then gives away a provider's hidden count."""
+    """The joint suppression of the probation grains with one of its protections off: the
+    exact audit finds a hidden cell that the published totals give away."""
     project = copy_project(tmp_path / "project")
     model = (
         project
@@ -245,16 +273,9 @@ def test_secondary_suppression_across_grains_switched_off_fails_the_audit(
         / "int_probation__engagement_suppressed.sql"
     )
     text = model.read_text()
-    assert "        **disclosure\n" in text
-    model.write_text(
-        text.replace(
-            "        **disclosure\n",
-            "        threshold=disclosure.threshold, key_columns=disclosure.key_columns,\n"
-            "        count_columns=disclosure.count_columns,\n"
-            "        additive_groups=disclosure.additive_groups,\n"
-            "        group_by=['appointment_month_date', 'provider_code']\n",
-        )
-    )
+    protection, without = SWITCHED_OFF[switched_off]
+    assert protection in text
+    model.write_text(text.replace(protection, without))
     warehouse = tmp_path / "justice.duckdb"
     shutil.copyfile(built_warehouse, warehouse)
     with pytest.MonkeyPatch.context() as patch:

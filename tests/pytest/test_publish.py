@@ -89,6 +89,7 @@ def test_a_build_publishes_both_files(published: Path, built_warehouse: Path):
         )
     assert {schema for schema, _ in tables} == {"main"}
     assert {name for _, name in tables} == {
+        "probation_engagement_borough_annual",
         "probation_engagement_london_monthly",
         "probation_engagement_monthly",
         "programme_value_for_money",

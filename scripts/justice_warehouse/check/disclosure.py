@@ -45,11 +45,13 @@ _INTEGER_TYPES = {
 @dataclass(frozen=True)
 class LinkedGroup:
     """Rows of one table that add up: within each ``partition``, the rows meeting
-    ``members`` (SQL), of which the one meeting ``total`` is the sum of the others."""
+    ``members`` (SQL), of which the one meeting ``total`` is the sum of the others, in the
+    count ``columns`` (every count column when empty)."""
 
     partition: tuple[str, ...]
     members: str
     total: str
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,12 @@ def read_manifest(manifest: Path) -> ReportingModels:
                 ),
                 schema=node["schema"],
                 linked=tuple(
-                    LinkedGroup(tuple(group["partition"]), group["members"], group["total"])
+                    LinkedGroup(
+                        tuple(group["partition"]),
+                        group["members"],
+                        group["total"],
+                        tuple(group.get("columns") or ()),
+                    )
                     for group in disclosure.get("linked_groups") or ()
                 ),
                 suppressed_in=disclosure.get("suppressed_in"),
@@ -185,11 +192,13 @@ def lone_suppression_problems(
         if spec.suppressed_in:
             continue
         schema = spec.schema
-        groups = [(group.partition, group.members) for group in spec.linked] or [
-            (spec.group_by, "true")
-        ]
+        groups = [
+            (group.partition, group.members, group.columns or spec.counts) for group in spec.linked
+        ] or [(spec.group_by, "true", spec.counts)]
         for column in spec.counts:
-            for partition, members in groups:
+            for partition, members, columns in groups:
+                if column not in columns:
+                    continue
                 group = ", ".join(partition)
                 select_group = f"{group}, " if group else ""
                 group_clause = f"group by {group}" if group else ""

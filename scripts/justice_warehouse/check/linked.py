@@ -6,7 +6,8 @@ exactly when its indicator vector lies in the span of those sums' rows restricte
 hidden cells. Here each suppressing model's disclosure config (dbt's manifest) gives its sums:
 
 * a linked group (``linked_groups``): within each partition, the total row equals the sum of
-  the other member rows, every one of them in the table;
+  the other member rows, every one of them in the table, in the group's columns (a
+  borough's year adds up its months' appointments, not its distinct people);
 * a column group (``group_by``, the whole table when empty): the column adds up to a total
   published elsewhere (a London figure), so the sum of its cells is known;
 * an additive row group: in every row, ``total = sum(parts)``.
@@ -48,25 +49,26 @@ def _sums(
             group.partition,
             f"case when {group.members} then 1 else 0 end",
             f"case when {group.total} then 1 else 0 end",
+            group.columns or spec.counts,
         )
         for group in spec.linked
-    ] or [(spec.group_by, "1", "0")]
-    keys = sorted({column for partition, _, _ in groups for column in partition})
+    ] or [(spec.group_by, "1", "0", spec.counts)]
+    keys = sorted({column for partition, _, _, _ in groups for column in partition})
     selected = [*flags, *keys]
-    for index, (_, member, total) in enumerate(groups):
+    for index, (_, member, total, _) in enumerate(groups):
         selected += [f"{member} as member_{index}", f"{total} as total_{index}"]
     cursor = connection.execute(f'select {", ".join(selected)} from "{spec.schema}"."{table}"')
     names = [description[0] for description in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     sums: list[dict[Cell, float]] = []
-    for index, (partition, _, _) in enumerate(groups):
+    for index, (partition, _, _, columns) in enumerate(groups):
         members: dict[tuple, list[int]] = {}
         for number, row in enumerate(rows):
             if row[f"member_{index}"]:
                 members.setdefault(tuple(row[key] for key in partition), []).append(number)
         for numbers in members.values():
             totals = [number for number in numbers if rows[number][f"total_{index}"]]
-            for column in spec.counts:
+            for column in columns:
                 # total - sum(parts) = 0; with no total row here, sum(parts) is published.
                 sums.append(
                     {(number, column): (1.0 if number in totals else -1.0) for number in numbers}
