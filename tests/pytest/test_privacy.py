@@ -197,6 +197,52 @@ def test_the_delivery_sequence_passes_every_disclosure_check(deliveries_warehous
     assert disclosure.check(deliveries_warehouse, manifest_of(deliveries_warehouse)) == []
 
 
+# Each reporting table split from int_probation__engagement_suppressed: its rows of the
+# joint model (where the exact audit ran), in the table's own columns.
+ENGAGEMENT_SPLITS = {
+    "probation_engagement_monthly": (
+        "period_start_date as appointment_month_date, provider_code, borough_code",
+        "period = 'month' and provider_code <> 'all' and borough_code <> 'all'",
+    ),
+    "probation_engagement_london_monthly": (
+        "period_start_date as appointment_month_date, provider_code",
+        "period = 'month' and borough_code = 'all'",
+    ),
+    "probation_engagement_borough_annual": (
+        "financial_year, borough_code",
+        "period = 'financial_year'",
+    ),
+}
+
+
+@pytest.mark.parametrize("fixture", ["built_warehouse", "deliveries_warehouse"])
+def test_the_split_tables_publish_exactly_the_audited_cells(
+    fixture: str, request: pytest.FixtureRequest
+):
+    """The audit reads the joint model; readers get the split tables. Each is its share of
+    the joint rows, cell for cell and flag for flag, and together they are every row."""
+    warehouse = request.getfixturevalue(fixture)
+    counts = (
+        disclosure.read_manifest(manifest_of(warehouse))
+        .suppressed["int_probation__engagement_suppressed"]
+        .counts
+    )
+    cells = ", ".join(f"{column}, is_{column}_suppressed" for column in counts)
+    published = 0
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        joint = "intermediate.int_probation__engagement_suppressed"
+        for table, (keys, rows) in ENGAGEMENT_SPLITS.items():
+            audited = f"select {keys}, {cells} from {joint} where {rows}"
+            shown = f"select * from reporting.{table}"
+            for left, right in ((audited, shown), (shown, audited)):
+                extra = connection.execute(
+                    f"select count(*) from ({left} except all {right}) as extra"
+                ).fetchall()[0][0]
+                assert extra == 0, (table, left)
+            published += connection.execute(f"select count(*) from ({shown}) as t").fetchall()[0][0]
+        assert published == connection.execute(f"select count(*) from {joint}").fetchall()[0][0]
+
+
 def _grid(hidden: set[tuple[str, str]]) -> duckdb.DuckDBPyConnection:
     """A 4 x 4 table of counts with its row, column and grand totals, as one relation
     (margins marked 'all'), the cells in ``hidden`` suppressed."""

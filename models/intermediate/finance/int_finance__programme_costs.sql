@@ -1,6 +1,9 @@
 -- grain: one row per programme
--- Business rule: only lines of type 'budget' count toward a programme's cost; reference
--- lines (a unit cost, a salary) are kept beside it for comparison, never added to it.
+-- A programme's cost is the budget_cost_gbp metric (models/marts/finance/
+-- _finance__metrics.yml): the lines that count toward it (is_counted_in_programme_cost, in
+-- int_finance__budget_line_history); its parts by funder and by nature are the same metric
+-- over those lines. Reference lines (a unit cost, a salary) are kept beside it.
+{%- set line_cost = metric_sql('budget_cost_gbp', form='row') %}
 
 with
 
@@ -16,20 +19,15 @@ programmes as (
 programme_totals as (
     select
         programme_code,
-        cast(sum(case when line_type = 'budget' then amount_gbp else 0 end) as decimal(18, 2))
-            as cost_gbp,
-        cast(sum(
-            case when line_type = 'budget' and funder_code = 'moj_victims_grant' then amount_gbp else 0 end
-        ) as decimal(18, 2)) as moj_victims_grant_gbp,
-        cast(sum(
-            case when line_type = 'budget' and funder_code = 'mopac' then amount_gbp else 0 end
-        ) as decimal(18, 2)) as mopac_funding_gbp,
-        cast(sum(
-            case when line_type = 'budget' and cost_nature = 'recurring' then amount_gbp else 0 end
-        ) as decimal(18, 2)) as recurring_gbp,
-        cast(sum(
-            case when line_type = 'budget' and cost_nature = 'one_off' then amount_gbp else 0 end
-        ) as decimal(18, 2)) as one_off_gbp,
+        {{ metric_sql('budget_cost_gbp', cast_as='decimal(18, 2)') }} as cost_gbp,
+        cast(sum(case when funder_code = 'moj_victims_grant' then {{ line_cost }} end) as decimal(18, 2))
+            as moj_victims_grant_gbp,
+        cast(sum(case when funder_code = 'mopac' then {{ line_cost }} end) as decimal(18, 2))
+            as mopac_funding_gbp,
+        cast(sum(case when cost_nature = 'recurring' then {{ line_cost }} end) as decimal(18, 2))
+            as recurring_gbp,
+        cast(sum(case when cost_nature = 'one_off' then {{ line_cost }} end) as decimal(18, 2))
+            as one_off_gbp,
         cast(max(
             case when line_type = 'reference' and cost_nature = 'salary' then amount_gbp end
         ) as decimal(18, 2)) as director_salary_gbp,

@@ -1,7 +1,11 @@
 -- grain: one row: the warehouse's annual reoffending totals
 -- The one place the reoffending totals that published figures are checked against are
--- summed. London is the sum of every London line (the modelled split); each England and
--- Wales total is the line published on its own dimension ('all' on the others).
+-- summed. London's and England and Wales's totals are the annual_reoffending_cost_gbp metric
+-- (models/marts/reoffending/_reoffending__metrics.yml: the lines is_in_annual_total marks)
+-- of their geography. Each England and Wales partial cut (adults, an offence group, a
+-- disposal) is the line published on its own dimension ('all' on the others): a published
+-- line read back, not a total, so it is not the metric.
+{%- set annual_cost = metric_sql('annual_reoffending_cost_gbp', form='row') %}
 
 with
 
@@ -11,13 +15,9 @@ costs as (
 
 totals as (
     select
-        sum(case when geography = 'london' then cost_gbp end) as london_gbp,
-        sum(case
-            when
-                geography = 'england_and_wales' and offence_group_code = 'all'
-                and offender_age_group = 'all' and index_disposal = 'all'
-                then cost_gbp
-        end) as england_and_wales_gbp,
+        sum(case when geography = 'london' then {{ annual_cost }} end) as london_gbp,
+        sum(case when geography = 'england_and_wales' then {{ annual_cost }} end)
+            as england_and_wales_gbp,
         sum(case
             when geography = 'england_and_wales' and offender_age_group = 'adults' then cost_gbp
         end) as england_and_wales_adults_gbp,

@@ -26,7 +26,7 @@ joined as (
         budget_lines.financial_year,
         budget_lines.line_type,
         budget_lines.cost_nature,
-        budget_lines.line_type = 'budget' as is_counted_in_programme_cost,
+        budget_lines.is_counted_in_programme_cost,
         budget_lines.amount_gbp,
         budget_lines.basis,
         budget_lines.source_figure_id
