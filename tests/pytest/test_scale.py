@@ -102,6 +102,9 @@ def _build(tmp: Path, extracts_dir: Path, *extra: str) -> tuple[int, str, Path]:
     return result.returncode, result.stdout + result.stderr, warehouse
 
 
+# Whole builds of a generated set at small scale (over two minutes of the machine): in the
+# long tier (make test-long, run by CI), so that make test stays within its 15 minutes.
+@pytest.mark.long
 def test_generated_set_builds_without_the_published_figures(
     small_extracts: Path, tmp_path: Path
 ) -> None:
@@ -125,6 +128,7 @@ def test_generated_set_builds_without_the_published_figures(
     assert "calibrated" not in kinds.values()
 
 
+@pytest.mark.long
 def test_published_figures_still_fail_a_generated_set_when_asked(
     small_extracts: Path, tmp_path: Path
 ) -> None:

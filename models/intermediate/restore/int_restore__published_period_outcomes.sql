@@ -18,7 +18,8 @@ counted as (
         outcomes.outcome,
         outcomes.display_order,
         outcomes.published_figure_id,
-        cast(count(in_period.referral_id) as {{ dbt.type_bigint() }}) as referrals
+        -- the referrals metric (outcomes has no referral_id: it counts the period's rows)
+        {{ metric_sql('referrals', cast_as=dbt.type_bigint()) }} as referrals
     from outcomes
     left join in_period
         on
