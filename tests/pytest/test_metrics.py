@@ -129,6 +129,35 @@ def test_the_metrics_snapshot_for_dbt_unit_tests_is_current(tmp_path: Path) -> N
     )
 
 
+@pytest.mark.fast
+def test_the_workspace_follows_the_project_it_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workspace left by the project at another path (a moved clone, a copied target/)
+    links to the project it now serves."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    settings = Settings.from_env()
+    for project in ("old", "new"):
+        for name in ("dbt_project.yml", "profiles.yml"):
+            (tmp_path / project).mkdir(exist_ok=True)
+            (tmp_path / project / name).write_text(project)
+    metrics_layer.workspace(tmp_path / "old", settings)
+    folder = metrics_layer.workspace(tmp_path / "new", settings)
+    assert (folder / "dbt_project.yml").read_text() == "new"
+    assert (folder / "models").resolve() == (tmp_path / "new" / "models").resolve()
+
+
+@pytest.mark.fast
+def test_a_changed_profile_parses_the_workspace_again(tmp_path: Path) -> None:
+    """The metrics target lives in profiles.yml: a change there is a new parse."""
+    project = copy_project(tmp_path / "project")
+    warehouse = tmp_path / "justice.duckdb"
+    before = metrics_layer.parse_stamp(project, warehouse)
+    profile = project / "profiles.yml"
+    profile.write_text(profile.read_text() + "\n# changed\n")
+    assert metrics_layer.parse_stamp(project, warehouse) != before
+
+
 @pytest.fixture(scope="module", params=["bundled", "deliveries"])
 def published(request: pytest.FixtureRequest) -> Path:
     """The bundled build, and the bundled delivery sequence built at once."""

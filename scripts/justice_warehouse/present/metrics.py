@@ -15,6 +15,7 @@ change what ``mf`` reads, and ``mf`` cannot write the warehouse.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -50,8 +51,11 @@ def workspace(root: Path, settings: Settings) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in _PROJECT_LINKS:
         link = folder / name
+        source = (root / name).resolve()
+        if link.is_symlink() and Path(os.readlink(link)) != source:
+            link.unlink()  # a workspace left by a project at another path
         if not link.is_symlink():
-            link.symlink_to((root / name).resolve())
+            link.symlink_to(source)
     return folder
 
 
@@ -80,6 +84,12 @@ def _environment(folder: Path, warehouse: Path, settings: Settings) -> dict[str,
     return _dbt_env(settings, folder / "target", extra)
 
 
+def parse_stamp(root: Path, warehouse: Path) -> str:
+    """What a parse of the workspace was for: the project, its profile and the warehouse."""
+    profile = hashlib.sha256((root / "profiles.yml").read_bytes()).hexdigest()
+    return f"{project_fingerprint(root)} {profile} {warehouse.resolve()}"
+
+
 def prepare(root: Path, warehouse: Path, settings: Settings) -> Path:
     """Parse the project for the ``metrics`` target on ``warehouse``; the workspace folder.
 
@@ -91,10 +101,10 @@ def prepare(root: Path, warehouse: Path, settings: Settings) -> Path:
             "(the metrics read the published justice.duckdb, never dev.duckdb)"
         )
     folder = workspace(root, settings)
-    # dbt parses again only when the project or the warehouse changed (4 s even when dbt's
-    # partial parsing has nothing to do).
+    # dbt parses again only when the project, its profile or the warehouse changed (4 s even
+    # when dbt's partial parsing has nothing to do).
     stamp = folder / "target" / "parsed_for.txt"
-    parsed_for = f"{project_fingerprint(root)} {warehouse.resolve()}"
+    parsed_for = parse_stamp(root, warehouse)
     manifest = folder / "target" / "semantic_manifest.json"
     if manifest.is_file() and stamp.is_file() and stamp.read_text() == parsed_for:
         return folder
