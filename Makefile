@@ -103,9 +103,10 @@ test-fast: setup
 
 # The long tier: the delivery sequence built one delivery per build (13 builds), in two and in
 # three builds, each against one full build; the builds that change or replay a delivery,
-# a damaged warehouse, builds of a generated set and the benchmark's smoke run at small
-# scale, and a metric changed in one
-# place reaching the dashboards (hence the dashboards' JavaScript). CI runs it after make test.
+# a damaged warehouse, a build killed at each step, a failing dbt test and expectation,
+# builds of a generated set and the benchmark's smoke run at small scale, and a metric
+# changed in one place reaching the dashboards (hence the dashboards' JavaScript). CI runs it
+# after make test.
 test-long: setup setup-dashboards
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m long
 

@@ -13,8 +13,8 @@
           earlier in the model (e.g. took_up / nullif(referrals, 0)).
     cast_as: the type to cast the result to (e.g. dbt.type_bigint() for counts).
 
-    Supported: simple and ratio metrics; measures with agg sum, count, count_distinct, max and
-    min; a filter that is one boolean dimension ({{ Dimension('entity__name') }}) of the
+    Supported: simple and ratio metrics; measures with agg sum, count, count_distinct,
+    average, max and min; a filter that is one boolean dimension ({{ Dimension('entity__name') }}) of the
     metric's semantic model. Anything else fails at compile time rather than computing
     something else. Ratios divide by nullif(denominator, 0), as MetricFlow does; scaling
     (percentages) and rounding are the calling model's presentation.
@@ -109,6 +109,8 @@
             {{- return(measure.agg ~ '(' ~ value ~ ')') -}}
         {%- elif measure.agg == 'count_distinct' -%}
             {{- return('count(distinct ' ~ value ~ ')') -}}
+        {%- elif measure.agg == 'average' -%}
+            {{- return('avg(' ~ value ~ ')') -}}
         {%- endif -%}
         {{- exceptions.raise_compiler_error(
             "metric_sql: measure '" ~ measure.name ~ "' aggregates by " ~ measure.agg

@@ -77,13 +77,14 @@ def compare(
     keys: dict[str, str],
     columns: dict[str, str],
     where: str = "true",
+    digits: int = 2,
 ) -> tuple[int, list[tuple]]:
     """Cells of reporting ``table`` not suppressed, against MetricFlow's ``answer``.
 
     ``keys``: table column -> MetricFlow column (cast to the table's type); ``columns``:
     table column -> metric; ``where``: the table's rows at that grain. A group MetricFlow
-    does not return has no rows: 0. Returns the number of cells compared and the ones that
-    differ."""
+    does not return has no rows: 0. Both are rounded to ``digits`` decimals (the table's
+    own). Returns the number of cells compared and the ones that differ."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         key_types = dict(
             connection.execute(
@@ -112,7 +113,7 @@ def compare(
             differing += [
                 (column, *cell[2:], cell[0], cell[1])
                 for cell in cells
-                if round(float(cell[0]), 2) != round(float(cell[1]), 2)
+                if round(float(cell[0]), digits) != round(float(cell[1]), digits)
             ]
     return compared, differing
 
@@ -247,6 +248,18 @@ def test_funnel_metrics_equal_the_reporting_funnels(published: Path, workdir: Pa
         where="cells.as_at_date = (select max(as_at_date) from reporting.rj_status_movement)",
     )
     assert compared == len(STATUS) and differing == []
+    means = ["mean_days_to_decision", "mean_days_to_closure"]
+    mean_now = mf_query(published, workdir, "status_means", means, [])
+    compared, differing = compare(
+        published,
+        mean_now,
+        "rj_status_movement",
+        {},
+        {mean: mean for mean in means},
+        where="cells.as_at_date = (select max(as_at_date) from reporting.rj_status_movement)",
+        digits=1,
+    )
+    assert compared == len(means) and differing == []
 
 
 def test_probation_metrics_equal_the_engagement_table(published: Path, workdir: Path) -> None:

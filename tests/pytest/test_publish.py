@@ -225,6 +225,10 @@ def test_bad_extract_fails_and_leaves_published_files_unchanged(
     assert message.split(": ", 1)[-1][:30] in (failed / "reason.txt").read_text()
 
 
+# Two failing builds and their candidates (a minute and a half): in the long tier, so that
+# make test stays within 15 minutes; test_orchestrate's failing checks (a dbt test, an
+# expectation) publish nothing in make test.
+@pytest.mark.long
 def test_failing_dbt_test_and_failing_expectation_leave_published_files_unchanged(
     published: Path, project_root: Path, tmp_path: Path
 ):

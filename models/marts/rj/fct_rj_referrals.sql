@@ -52,6 +52,7 @@ current_versions as (
         closure_date,
         closure_reason,
         days_to_first_contact,
+        days_to_decision,
         days_to_closure
     from referral_history
     where

@@ -2,10 +2,10 @@
 -- How cases moved: at each delivery, the referrals known, how many were still open
 -- (ongoing) and how many closed, and the average days from referral to the victim's
 -- decision and to closure over the referrals decided or closed by then, each referral in
--- its version valid at that date (fct_rj_referral_history). The counts are their metrics
--- (models/marts/rj/_rj__metrics.yml), over the versions valid at each date. Counts of 1 to
--- var('suppression_threshold') are suppressed (referrals = open + closed is additive); an
--- average is withheld whenever the count it averages over is.
+-- its version valid at that date (fct_rj_referral_history). The counts and means are their
+-- metrics (models/marts/rj/_rj__metrics.yml), over the versions valid at each date. Counts
+-- of 1 to var('suppression_threshold') are suppressed (referrals = open + closed is
+-- additive); an average is withheld whenever the count it averages over is.
 -- Adds the slices of the deliveries a build brings; earlier slices are left as they were
 -- (incremental on DuckDB, macros/as_at_slices.sql).
 
@@ -52,8 +52,10 @@ moved as (
         {{ metric_sql('open_referrals', cast_as=dbt.type_bigint()) }} as open_referrals,
         {{ metric_sql('closed_referrals', cast_as=dbt.type_bigint()) }} as closed_referrals,
         {{ metric_sql('decided_referrals', cast_as=dbt.type_bigint()) }} as decided_referrals,
-        cast(round(avg(days_to_decision), 1) as decimal(10, 1)) as mean_days_to_decision,
-        cast(round(avg(days_to_closure), 1) as decimal(10, 1)) as mean_days_to_closure
+        cast(round({{ metric_sql('mean_days_to_decision') }}, 1) as decimal(10, 1))
+            as mean_days_to_decision,
+        cast(round({{ metric_sql('mean_days_to_closure') }}, 1) as decimal(10, 1))
+            as mean_days_to_closure
     from as_at
     group by as_at_date
 ),
