@@ -9,11 +9,10 @@
 -- months and providers to its financial year in the appointment counts). A borough's year
 -- is hidden in a count wherever one of its months is (total_follows_members, see
 -- macros/suppress_small_counts.sql), so that the year adds nothing to what the months
--- hide. The reporting tables split it for
--- publication (probation_engagement_monthly: the boroughs by month;
--- probation_engagement_london_monthly: providers and London; probation_engagement_borough_annual:
--- the boroughs by financial year); the build's exact audit (check/linked.py) reads the linked
--- groups below.
+-- hide. The reporting tables split it for publication (probation_engagement_monthly: the
+-- boroughs by month; probation_engagement_london_monthly: providers and London;
+-- probation_engagement_borough_annual: the boroughs by financial year); the build's exact
+-- audit (check/linked.py) reads the linked groups below.
 -- People are distinct people: a person seen in two boroughs (or by two providers) in a month
 -- is one person at the coarser grain, so those totals can be below the sum of their parts;
 -- they are protected as if they added up. A year's people are far from the sum of its
