@@ -110,7 +110,9 @@ test-fast: setup
 test-long: setup setup-dashboards
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m long
 
-# Builds the project on Spark and on DuckDB and compares every reporting model row by row.
+# Builds the project on Spark and on DuckDB and compares every reporting model row by row;
+# then the delivery sequence on Spark, its last JW_SPARK_DELIVERY_BUILDS (default 3) deliveries
+# one per build, against DuckDB's build of it (every mart and reporting table).
 test-spark: setup-spark
 	$(BIN)/pytest -m spark
 
