@@ -21,6 +21,7 @@ from justice_warehouse.build.options import BuildOptions
 from justice_warehouse.build.published import audit_window
 from justice_warehouse.core.settings import Settings
 from justice_warehouse.core.storage import file_digest
+from justice_warehouse.operate import soundness
 from justice_warehouse.publish.lock import build_lock
 from justice_warehouse.synth.register import rj_outcome_counts
 
@@ -153,7 +154,7 @@ def test_a_build_knows_the_published_bytes_are_sound_without_reading_them_whole(
     assert manifest["warehouse_digest"] == file_digest(warehouse)
     read_whole = []
     monkeypatch.setattr(
-        steps, "published_damage", lambda *args: read_whole.append(args[0]) and None
+        steps, "published_damage", lambda *args, **_: read_whole.append(args[0]) and None
     )
     options = BuildOptions(root=project_root, warehouse=warehouse)
     assert steps._start_candidate(options, tmp_path / "candidate.duckdb").incremental
@@ -181,6 +182,34 @@ def test_a_build_knows_the_published_bytes_are_sound_without_reading_them_whole(
     )
     assert steps._start_candidate(options, tmp_path / "candidate.duckdb").incremental
     assert read_whole == [directory]
+
+
+def test_status_and_rollback_read_whole_only_files_not_as_published(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The manifest records both published files' digests: the soundness check behind
+    `status` and `rollback` reads a file whole only when its bytes are not those its build
+    published (operate/soundness.py), and still finds a damaged one."""
+    directory = tmp_path / "warehouse"
+    shutil.copytree(published, directory, ignore=shutil.ignore_patterns("versions", "failed"))
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert manifest["reporting_digest"] == file_digest(directory / "reporting.duckdb")
+    read_whole: list[str] = []
+    judge = soundness.damage
+    monkeypatch.setattr(
+        soundness, "damage", lambda path: read_whole.append(path.name) or judge(path)
+    )
+    assert soundness.published_damage(directory) is None
+    assert read_whole == []
+
+    with duckdb.connect(str(directory / "reporting.duckdb")) as connection:
+        connection.execute("create table main.written_outside_a_build as select 1 as x")
+    assert soundness.published_damage(directory) is None
+    assert read_whole == ["reporting.duckdb"]
+
+    overwrite_blocks(directory / "reporting.duckdb")
+    damaged = soundness.published_damage(directory)
+    assert damaged and f"{directory / 'reporting.duckdb'} cannot be read whole" in damaged
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,11 @@ from justice_warehouse.core.layout import (
     read_manifest,
 )
 from justice_warehouse.core.paths import synthetic_seed_dir
-from justice_warehouse.core.storage import create_compatible_file, damage, file_digest
+from justice_warehouse.core.storage import create_compatible_file, damage
 from justice_warehouse.gate import deliveries
 from justice_warehouse.gate.files import ExtractError, rejection_text
 from justice_warehouse.gate.load import ensure_audit_tables
-from justice_warehouse.operate.soundness import published_damage
+from justice_warehouse.operate.soundness import as_published, published_damage
 from justice_warehouse.publish.release import attached_tables
 
 
@@ -72,13 +72,14 @@ class CandidateStart:
     changed_after: str | None = None
 
 
-def _check_sound(options: BuildOptions, manifest: dict[str, str]) -> None:
+def _check_sound(options: BuildOptions) -> None:
     """Raise when the published warehouse cannot be read whole. The same bytes as its
     build published (the manifest's digest) are sound: that build wrote and checked them.
     Other bytes (a file from before digests, or written outside a build) are read whole."""
-    if manifest.get(WAREHOUSE_DIGEST) == file_digest(options.warehouse):
+    if as_published(options.warehouse, WAREHOUSE_DIGEST):
         return
-    damaged = published_damage(options.warehouse.parent, (options.warehouse.name,))
+    directory, names = options.warehouse.parent, (options.warehouse.name,)
+    damaged = published_damage(directory, names, trust_digests=False)
     if damaged:
         raise BuildFailed(f"{damaged}; nothing was built from it", 2)
     say(
@@ -107,7 +108,7 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> CandidateStart:
     if reason:
         create_compatible_file(candidate, options.settings.storage_version)
         return CandidateStart(False, reason)
-    _check_sound(options, published)
+    _check_sound(options)
     shutil.copyfile(options.warehouse, candidate)
     with duckdb.connect(str(candidate), read_only=True) as connection:
         (last,) = connection.execute(

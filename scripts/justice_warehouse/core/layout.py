@@ -32,9 +32,12 @@ MANIFEST_NAME = "manifest.json"
 # warehouse of an older layout is rebuilt from its extracts, not extended.
 # 2: fct_probation_appointments carries the delivery of each appointment's version.
 HISTORY_LAYOUT = "versions-by-delivery-2"
-# The manifest's key for the published justice.duckdb's digest (core/storage.file_digest): a
-# build that finds the same bytes need not read the file whole (build/steps.py).
+# The manifest's keys for the published files' digests (core/storage.file_digest): a build,
+# `status` and `rollback` that find the same bytes need not read the file whole
+# (operate/soundness.py).
 WAREHOUSE_DIGEST = "warehouse_digest"
+REPORTING_DIGEST = "reporting_digest"
+FILE_DIGESTS = {WAREHOUSE_NAME: WAREHOUSE_DIGEST, REPORTING_NAME: REPORTING_DIGEST}
 DOCS_DIR = "docs"  # dbt's docs site (build/docs_site.py): docs/index.html
 # The candidate's folder under .candidates/: the same for every build (one at a time), since
 # dbt re-parses the whole project when the database path in its profile changes.

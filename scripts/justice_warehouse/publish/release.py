@@ -22,6 +22,7 @@ from justice_warehouse.core.layout import (
     DOCS_DIR,
     HISTORY_LAYOUT,
     MANIFEST_NAME,
+    REPORTING_DIGEST,
     REPORTING_NAME,
     WAREHOUSE_DIGEST,
     WAREHOUSE_NAME,
@@ -129,8 +130,9 @@ def publish(release: Release) -> None:
     _archive_published(directory, release.keep_versions)
     replace_files(workdir / "exports", directory / "exports", "*.parquet", readers)
     replace_files(workdir / DOCS_DIR, directory / DOCS_DIR, "*.html", readers)
-    # The checked candidate's bytes, so that the next build can tell they are unchanged.
-    digest = file_digest(candidate)
+    # The checked files' bytes, so that the next build, `status` and `rollback` can tell
+    # they are unchanged (operate/soundness.py).
+    digest, reporting_digest = file_digest(candidate), file_digest(reporting)
     os.replace(reporting, directory / REPORTING_NAME)
     os.replace(candidate, release.warehouse)
     _write_manifest(
@@ -142,6 +144,7 @@ def publish(release: Release) -> None:
             "history": HISTORY_LAYOUT,
             "project": release.project,
             WAREHOUSE_DIGEST: digest,
+            REPORTING_DIGEST: reporting_digest,
         },
         readers,
     )
