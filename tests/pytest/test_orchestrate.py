@@ -95,6 +95,7 @@ def test_a_run_publishes_what_the_command_line_publishes(
         "gx_budgets",
         "gx_reoffending_costs",
         "gx_probation_appointments",
+        "gx_probation_appointment_totals",
         "gx_probation_never_seen",
         "gx_published_figures",
     }

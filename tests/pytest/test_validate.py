@@ -15,6 +15,8 @@ import duckdb
 import pytest
 
 from conftest import cli_env, copy_with, run_cli
+from justice_warehouse.check.validate import run_validation
+from justice_warehouse.core.settings import Settings
 
 
 def validate(project_root: Path, warehouse: Path, tmp: Path, *extra: str):
@@ -53,6 +55,7 @@ def test_good_warehouse_passes_every_suite(good_run):
         "budgets",
         "reoffending_costs",
         "probation_appointments",
+        "probation_appointment_totals",
         "probation_never_seen",
         "published_figures",
     }
@@ -120,7 +123,7 @@ CORRUPTIONS = {
             "insert into marts.fct_probation_appointments "
             "select * from marts.fct_probation_appointments limit 1"
         ],
-        "probation_appointments",
+        "probation_appointment_totals",
         "appointment_id is unique: no value in more than one row",
         '1 unexpected row(s): [{"appointment_id": "APT',
     ),
@@ -304,6 +307,48 @@ def test_upstream_duckdb_bug_and_our_fix(tmp_path: Path, mode: str, expected: st
         env={**cli_env(tmp_path), "GX_ANALYTICS_ENABLED": "False"},
     )
     assert expected in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_a_build_that_adds_deliveries_judges_the_rows_they_sent(
+    deliveries_warehouse: Path, tmp_path: Path
+):
+    """In a build that adds deliveries, the appointments' row-level suite reads the batch of
+    rows those deliveries sent; `validate` (whole tables) reads every row. An unknown outcome
+    code on a row of the last delivery is seen by both; on an older row (which no build
+    writes: it was judged when it was published) only by the whole check."""
+    warehouse = copy_with(
+        deliveries_warehouse,
+        tmp_path,
+        "update marts.fct_probation_appointments set outcome_code = 'ZZZZ' "
+        "where appointment_id in (select min(appointment_id) "
+        "from marts.fct_probation_appointments group by valid_from_date = "
+        "(select max(delivery_date) from landing.deliveries))",
+    )
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        (previous,) = connection.execute(
+            "select cast(max(delivery_date) as varchar) from landing.deliveries "
+            "where delivery_date < (select max(delivery_date) from landing.deliveries)"
+        ).fetchall()[0]
+        new, old = connection.execute(
+            "select appointment_id from marts.fct_probation_appointments "
+            f"where outcome_code = 'ZZZZ' order by valid_from_date > date '{previous}' desc"
+        ).fetchall()
+
+    def unknown_codes(changed_after: str | None) -> str:
+        gx_dir = tmp_path / f"gx-{changed_after}"
+        report = run_validation(warehouse, gx_dir, Settings.from_env(), changed_after=changed_after)
+        (outcome,) = [
+            o
+            for o in report.outcomes
+            if o.suite == "probation_appointments" and o.column == "outcome_code"
+        ]
+        assert not outcome.success
+        return outcome.observed
+
+    in_batch = unknown_codes(previous)
+    assert new[0] in in_batch and old[0] not in in_batch
+    whole = unknown_codes(None)
+    assert new[0] in whole and old[0] in whole
 
 
 @pytest.mark.fast

@@ -11,6 +11,7 @@ SUITE_GUARDS: dict[str, str] = {
     "budgets": "fct_programme_budget_lines",
     "reoffending_costs": "fct_reoffending_costs",
     "probation_appointments": "fct_probation_appointments",
+    "probation_appointment_totals": "fct_probation_appointments",
     "probation_never_seen": "fct_probation_appointments",
     "published_figures": "published_figure_checks",
 }
