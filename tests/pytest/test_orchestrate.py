@@ -92,6 +92,7 @@ def test_a_run_publishes_what_the_command_line_publishes(
     gx = {c.check_name for c in checks if c.check_name.startswith("gx_")}
     assert gx == {
         "gx_referrals",
+        "gx_referral_totals",
         "gx_budgets",
         "gx_reoffending_costs",
         "gx_probation_appointments",

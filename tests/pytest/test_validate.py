@@ -52,6 +52,7 @@ def test_good_warehouse_passes_every_suite(good_run):
     suites = {outcome["suite"] for outcome in data["outcomes"]}
     assert suites == {
         "referrals",
+        "referral_totals",
         "budgets",
         "reoffending_costs",
         "probation_appointments",
@@ -98,13 +99,13 @@ CORRUPTIONS = {
             "update marts.fct_rj_referrals set outcome = 'took_up' where referral_id = "
             "(select min(referral_id) from marts.fct_rj_referrals where outcome = 'declined')"
         ],
-        "referrals",
+        "referral_totals",
         "the mart's referrals equal the current versions in the referral history",
         '"mart_referrals": 334',
     ),
     "duplicated_referral_id": (
         ["insert into marts.fct_rj_referrals select * from marts.fct_rj_referrals limit 1"],
-        "referrals",
+        "referral_totals",
         "referral_id is unique: no value in more than one row",
         '1 unexpected row(s): [{"referral_id": "RJ',
     ),
@@ -163,7 +164,7 @@ CORRUPTIONS = {
             "update reporting.rj_referral_outcomes set referrals = referrals + 1 "
             "where outcome = 'declined'",
         ],
-        "referrals",
+        "referral_totals",
         "reporting.rj_referral_outcomes states the mart's referrals",
         '"reported_referrals": 240',
     ),
@@ -309,19 +310,37 @@ def test_upstream_duckdb_bug_and_our_fix(tmp_path: Path, mode: str, expected: st
     assert expected in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
 
 
+@pytest.mark.parametrize(
+    ("fact", "key", "suite", "column", "unknown"),
+    [
+        (
+            "fct_probation_appointments",
+            "appointment_id",
+            "probation_appointments",
+            "outcome_code",
+            "ZZZZ",
+        ),
+        ("fct_rj_referrals", "referral_id", "referrals", "borough_code", "E99999999"),
+    ],
+)
 def test_a_build_that_adds_deliveries_judges_the_rows_they_sent(
-    deliveries_warehouse: Path, tmp_path: Path
+    fact: str,
+    key: str,
+    suite: str,
+    column: str,
+    unknown: str,
+    deliveries_warehouse: Path,
+    tmp_path: Path,
 ):
-    """In a build that adds deliveries, the appointments' row-level suite reads the batch of
-    rows those deliveries sent; `validate` (whole tables) reads every row. An unknown outcome
-    code on a row of the last delivery is seen by both; on an older row (which no build
-    writes: it was judged when it was published) only by the whole check."""
+    """In a build that adds deliveries, a fact's row-by-row suite reads the batch of rows
+    those deliveries sent; `validate` (whole tables) reads every row. An unknown code on a
+    row of the last delivery is seen by both; on an older row (which no build writes: it was
+    judged when it was published) only by the whole check."""
     warehouse = copy_with(
         deliveries_warehouse,
         tmp_path,
-        "update marts.fct_probation_appointments set outcome_code = 'ZZZZ' "
-        "where appointment_id in (select min(appointment_id) "
-        "from marts.fct_probation_appointments group by valid_from_date = "
+        f"update marts.{fact} set {column} = '{unknown}' where {key} in (select min({key}) "
+        f"from marts.{fact} group by valid_from_date = "
         "(select max(delivery_date) from landing.deliveries))",
     )
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -330,8 +349,8 @@ def test_a_build_that_adds_deliveries_judges_the_rows_they_sent(
             "where delivery_date < (select max(delivery_date) from landing.deliveries)"
         ).fetchall()[0]
         new, old = connection.execute(
-            "select appointment_id from marts.fct_probation_appointments "
-            f"where outcome_code = 'ZZZZ' order by valid_from_date > date '{previous}' desc"
+            f"select {key} from marts.{fact} where {column} = '{unknown}' "
+            f"order by valid_from_date > date '{previous}' desc"
         ).fetchall()
 
     def unknown_codes(changed_after: str | None) -> str:
@@ -340,7 +359,7 @@ def test_a_build_that_adds_deliveries_judges_the_rows_they_sent(
         (outcome,) = [
             o
             for o in report.outcomes
-            if o.suite == "probation_appointments" and o.column == "outcome_code"
+            if o.suite == suite and o.column == column and "in_set" in o.expectation_type
         ]
         assert not outcome.success
         return outcome.observed

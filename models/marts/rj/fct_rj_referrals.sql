@@ -53,7 +53,8 @@ current_versions as (
         closure_reason,
         days_to_first_contact,
         days_to_decision,
-        days_to_closure
+        days_to_closure,
+        valid_from_date
     from referral_history
     where
         is_current

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 SUITE_GUARDS: dict[str, str] = {
     "referrals": "fct_rj_referrals",
+    "referral_totals": "fct_rj_referrals",
     "budgets": "fct_programme_budget_lines",
     "reoffending_costs": "fct_reoffending_costs",
     "probation_appointments": "fct_probation_appointments",
