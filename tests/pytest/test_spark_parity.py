@@ -130,7 +130,7 @@ MARTS_MODELS = sorted(path.stem for path in (REPORTING_DIR.parent / "marts").rgl
 
 
 # The bundled deliveries the sequence on Spark builds one per build, after a first build of
-# the others (README, "Scaling out"); JW_SPARK_DELIVERY_BUILDS=12 builds every delivery but
+# the others (docs/scale-and-spark.md); JW_SPARK_DELIVERY_BUILDS=12 builds every delivery but
 # the first alone, as the long tier does on DuckDB (about 2 minutes per Spark build here).
 DELIVERY_BUILDS = int(os.environ.get("JW_SPARK_DELIVERY_BUILDS", "3"))
 AS_AT_MODELS = ("rj_funnel_monthly_as_at", "rj_referral_outcomes_as_at", "rj_status_movement")
