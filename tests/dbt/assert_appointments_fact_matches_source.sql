@@ -66,7 +66,8 @@
 
 with
 
-fact_appointments as (
+-- Read by three of the checks below, never stored as a whole (macros/inline_cte.sql).
+fact_appointments as {{ inline_cte() }} (
     select * from {{ ref('fct_probation_appointments') }}
 ),
 

@@ -54,7 +54,8 @@
 
 with
 
-person_months as (
+-- Read by each grain's aggregation, never stored as a whole (macros/inline_cte.sql).
+person_months as {{ inline_cte() }} (
     select * from {{ ref('fct_probation_person_months') }}
 ),
 
