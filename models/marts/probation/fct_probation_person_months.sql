@@ -49,13 +49,16 @@ person_months as (
         appointment_month_date
 ),
 
+-- Up to the end of the month: a range frame takes in every row of the person's month (a
+-- person seen in two boroughs in a month has a row for each), where a rows frame would stop
+-- at whichever of them came first.
 attended_to_date as (
     select
         *,
         sum(attended_appointments) over (
             partition by person_pseudo_id
             order by appointment_month_date
-            rows between unbounded preceding and current row
+            range between unbounded preceding and current row
         ) as attended_to_date
     from person_months
 ),
