@@ -21,7 +21,8 @@
     holds the person, so unique_combination_of_columns reads those rows too: a duplicate
     can only be of the same person (at `national`, 0.8 s against 3.7 s for 18.5 million
     rows). unique_combination_of_columns elsewhere, the singular reconciliations and
-    relations without delivery columns always read everything.
+    relations without delivery columns always read everything. Which rows a model's
+    deliveries changed is macros/changed_rows.sql's rule, which the GX suites read too.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -31,14 +32,15 @@
     {%- set changed_after = changed_after_date() -%}
     {%- set row_level_tests = ['not_null', 'accepted_values', 'relationships',
                                'expression_is_true', 'not_negative'] -%}
+    {%- set tested = graph.nodes.get(model.attached_node) if changed_after else none -%}
     {%- if changed_after and model.test_metadata.name in row_level_tests -%}
-        {%- do conditions.append(changed_rows_condition(model, changed_after)) -%}
+        {%- do conditions.append(changed_rows_condition(tested, changed_after)) -%}
     {%- elif changed_after and model.test_metadata.name == 'unique_combination_of_columns'
             and 'person_pseudo_id' in model.test_metadata.kwargs.combination_of_columns
-            and changed_rows_rule(model) == 'touched_people' -%}
-        {%- do conditions.append(changed_rows_condition(model, changed_after)) -%}
+            and changed_rows_rule(tested) == 'touched_people' -%}
+        {%- do conditions.append(changed_rows_condition(tested, changed_after)) -%}
     {%- elif changed_after and model.test_metadata.name == 'unique' -%}
-        {%- set changed = changed_rows_condition(model, changed_after) -%}
+        {%- set changed = changed_rows_condition(tested, changed_after) -%}
         {%- if changed -%}
             {%- set key = model.column_name -%}
             {%- do conditions.append(
@@ -56,33 +58,4 @@
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
-{%- endmacro %}
-
-{#- The rows of the tested model that deliveries after changed_after sent or closed, from
-    the columns its YAML documents (every column is documented: one lookup in dbt's graph,
-    not a query per test); none when it carries no delivery dates (a test on it reads every
-    row, as it does if a column were left undocumented). -#}
-{% macro changed_rows_condition(test_node, changed_after) -%}
-    {%- set tested = graph.nodes.get(test_node.attached_node) -%}
-    {%- set names = (tested.columns.keys() | map('lower') | list) if tested else [] -%}
-    {%- set after = "cast('" ~ changed_after ~ "' as date)" -%}
-    {%- if changed_rows_rule(test_node) == 'touched_people' -%}
-        {#- The history by its relation name, not ref(): dbt records a test's refs when it
-            parses it, and no delivery build is under way then. -#}
-        {%- set history = graph.nodes['model.justice_warehouse.fct_probation_appointment_history'] -%}
-        {%- do return('person_pseudo_id in (' ~ touched_people(changed_after, history.relation_name) ~ ')') -%}
-    {%- elif 'valid_from_date' in names and 'valid_to_date' in names -%}
-        {%- do return('(valid_from_date > ' ~ after ~ ' or valid_to_date > ' ~ after ~ ')') -%}
-    {%- elif 'valid_from_date' in names -%}
-        {%- do return('valid_from_date > ' ~ after) -%}
-    {%- elif 'delivery_date' in names -%}
-        {%- do return('delivery_date > ' ~ after) -%}
-    {%- endif -%}
-    {%- do return(none) -%}
-{%- endmacro %}
-
-{#- The tested model's own rule for its changed rows (its meta `changed_rows`), if any. -#}
-{% macro changed_rows_rule(test_node) -%}
-    {%- set tested = graph.nodes.get(test_node.attached_node) -%}
-    {%- do return(tested.config.meta.get('changed_rows') if tested else none) -%}
 {%- endmacro %}

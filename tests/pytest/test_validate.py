@@ -14,7 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import cli_env, copy_with, run_cli
+from conftest import PROJECT_ROOT, cli_env, copy_with, run_cli
+from justice_warehouse.build.dbt import run_dbt
+from justice_warehouse.check.reference import read_changed_rows
 from justice_warehouse.check.validate import run_validation
 from justice_warehouse.core.settings import Settings
 
@@ -352,6 +354,23 @@ def test_a_build_that_adds_deliveries_judges_the_rows_they_sent(
             f"select {key} from marts.{fact} where {column} = '{unknown}' "
             f"order by valid_from_date > date '{previous}' desc"
         ).fetchall()
+
+    # The build's dbt run records which rows the deliveries after `previous` changed
+    # (macros/changed_rows.sql, on-run-end); the suites read that, as the dbt tests do.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+        patch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+        run_dbt(
+            PROJECT_ROOT,
+            ["seed", "--select", "check_kinds"],
+            warehouse,
+            Settings.from_env(),
+            extra_env={"JW_CHANGED_AFTER_DATE": previous},
+        )
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert read_changed_rows(connection, previous)[f"marts.{fact}"] == (
+            f"valid_from_date > cast('{previous}' as date)"
+        )
 
     def unknown_codes(changed_after: str | None) -> str:
         gx_dir = tmp_path / f"gx-{changed_after}"

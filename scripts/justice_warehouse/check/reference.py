@@ -5,7 +5,7 @@ Kept apart from ``suites`` so that reading it does not import Great Expectations
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import duckdb
@@ -38,10 +38,18 @@ class Reference:
     # False when the build's data is not the data the figures describe (dbt var
     # published_figures_apply): published_figure_checks then holds not_applicable rows.
     published_figures_apply: bool = True
+    # In a build that adds deliveries: per mart (schema.table), the condition selecting the
+    # rows those deliveries changed, as the build's dbt run wrote it (audit.changed_rows,
+    # macros/changed_rows.sql). Empty otherwise: every suite reads every row.
+    changed_rows: dict[str, str] = field(default_factory=dict)
 
 
-def read_reference(connection: duckdb.DuckDBPyConnection) -> Reference:
-    """Read the published figures and vocabularies from the seed tables."""
+def read_reference(
+    connection: duckdb.DuckDBPyConnection, changed_after: str | None = None
+) -> Reference:
+    """Read the published figures and vocabularies from the seed tables; with
+    ``changed_after`` (a build that adds deliveries: the last delivery the published
+    warehouse held), the changed-rows conditions the build's dbt run wrote for it."""
 
     def column(sql: str) -> list[str]:
         return [str(value) for (value,) in connection.execute(sql).fetchall()]
@@ -79,7 +87,25 @@ def read_reference(connection: duckdb.DuckDBPyConnection) -> Reference:
         ),
         check_kinds=column("select check_kind from main.check_kinds order by 1"),
         published_figures_apply=_published_figures_apply(connection),
+        changed_rows=read_changed_rows(connection, changed_after) if changed_after else {},
     )
+
+
+def read_changed_rows(connection: duckdb.DuckDBPyConnection, changed_after: str) -> dict[str, str]:
+    """Per mart, the condition on its rows that the deliveries after ``changed_after``
+    changed: the rule the build's row-level dbt tests judged (macros/changed_rows.sql),
+    written by that dbt run's on-run-end for this ``changed_after``. Empty when the table is
+    missing or was written for another delivery: the suites then read whole tables, which
+    judges more rows, never fewer."""
+    try:
+        rows = connection.execute(
+            "select relation_name, changed_condition from audit.changed_rows "
+            "where changed_after = ?",
+            [changed_after],
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    return {str(relation): str(condition) for relation, condition in rows}
 
 
 def _published_figures_apply(connection: duckdb.DuckDBPyConnection) -> bool:

@@ -117,22 +117,22 @@ order by 1
 """
 
 
-def _changed_rows(changed_after: str | None) -> str | None:
-    """In a build that adds deliveries to a published warehouse, the rows of a current fact
-    those deliveries sent: the current versions newer than the last delivery it held (the
-    row-level dbt tests read the same rows: macros/tests/get_where_subquery.sql)."""
-    return f"valid_from_date > date '{changed_after}'" if changed_after else None
-
-
 def _batch(table: str, changed: str | None) -> str:
     """The query asset of a row-by-row suite: the changed rows, or every row."""
     return f"select * from {table}" + (f" where {changed}" if changed else "")
 
 
-def referral_suites(reference: Reference, changed_after: str | None = None) -> list[SuiteSpec]:
-    """``changed_after`` as for ``probation_suites``."""
+def _changed_rows(reference: Reference, table: str) -> str | None:
+    """In a build that adds deliveries to a published warehouse, the condition selecting
+    the rows of ``table`` those deliveries changed, as the build's row-level dbt tests read
+    them (macros/changed_rows.sql; Reference.changed_rows); None otherwise."""
+    return reference.changed_rows.get(table)
+
+
+def referral_suites(reference: Reference) -> list[SuiteSpec]:
+    """The referrals' batch as for ``probation_suites``."""
     window = reference.figures[REFERRAL_WINDOW_FIGURE]
-    changed = _changed_rows(changed_after)
+    changed = _changed_rows(reference, "marts.fct_rj_referrals")
     rows = SuiteSpec(
         name="referrals",
         checkpoint="referrals",
@@ -232,14 +232,14 @@ def reoffending_suites(reference: Reference) -> list[SuiteSpec]:
     return [lines]
 
 
-def probation_suites(reference: Reference, changed_after: str | None = None) -> list[SuiteSpec]:
-    """``changed_after``: in a build that adds deliveries, the last delivery the published
-    warehouse held. The row-level rules then judge the batch of rows those deliveries sent
-    (the gate refuses a delivery older than the last one loaded, so every earlier row was
-    judged when it was published and is as it was); the key is checked for those rows' keys,
-    each counted over every row; the rest read the whole table. Without it (a full build,
-    `justice-warehouse validate`) every suite reads every row."""
-    changed = _changed_rows(changed_after)
+def probation_suites(reference: Reference) -> list[SuiteSpec]:
+    """In a build that adds deliveries (``reference.changed_rows``), the row-level rules
+    judge the batch of rows those deliveries sent (the gate refuses a delivery older than the
+    last one loaded, so every earlier row was judged when it was published and is as it
+    was); the key is checked for those rows' keys, each counted over every row; the rest
+    read the whole table. Otherwise (a full build, `justice-warehouse validate`) every
+    suite reads every row."""
+    changed = _changed_rows(reference, "marts.fct_probation_appointments")
     rows = SuiteSpec(
         name="probation_appointments",
         checkpoint="probation_appointments",
@@ -378,13 +378,13 @@ def published_figure_suites(reference: Reference) -> list[SuiteSpec]:
     ]
 
 
-def all_suites(reference: Reference, changed_after: str | None = None) -> list[SuiteSpec]:
-    """Every suite; ``changed_after`` as for ``probation_suites`` (None: whole tables, as
+def all_suites(reference: Reference) -> list[SuiteSpec]:
+    """Every suite, on the batches ``reference.changed_rows`` names (none: whole tables, as
     `justice-warehouse validate` checks a published warehouse)."""
     return [
-        *referral_suites(reference, changed_after),
+        *referral_suites(reference),
         *budget_suites(reference),
         *reoffending_suites(reference),
-        *probation_suites(reference, changed_after),
+        *probation_suites(reference),
         *published_figure_suites(reference),
     ]

@@ -122,7 +122,7 @@ def _run_checkpoints(
     from justice_warehouse.check.suites import all_suites
 
     with duckdb.connect(warehouse, read_only=True) as connection:
-        specs = all_suites(read_reference(connection), changed_after)
+        specs = all_suites(read_reference(connection, changed_after))
     # Suites, definitions and checkpoints are rewritten from suites.py on every run; clear
     # the previous run's, which may name a suite this warehouse does not have.
     for generated in GENERATED_GX_DIRS:
