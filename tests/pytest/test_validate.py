@@ -355,22 +355,24 @@ def test_a_build_that_adds_deliveries_judges_the_rows_they_sent(
             f"order by valid_from_date > date '{previous}' desc"
         ).fetchall()
 
+    def dbt_run(changed_after: str) -> dict[str, str]:
+        """A dbt run on the copy; the changed-rows conditions it leaves for ``previous``."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+            patch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+            run_dbt(
+                PROJECT_ROOT,
+                ["seed", "--select", "check_kinds"],
+                warehouse,
+                Settings.from_env(),
+                extra_env={"JW_CHANGED_AFTER_DATE": changed_after},
+            )
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            return read_changed_rows(connection, previous)
+
     # The build's dbt run records which rows the deliveries after `previous` changed
     # (macros/changed_rows.sql, on-run-end); the suites read that, as the dbt tests do.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
-        patch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
-        run_dbt(
-            PROJECT_ROOT,
-            ["seed", "--select", "check_kinds"],
-            warehouse,
-            Settings.from_env(),
-            extra_env={"JW_CHANGED_AFTER_DATE": previous},
-        )
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        assert read_changed_rows(connection, previous)[f"marts.{fact}"] == (
-            f"valid_from_date > cast('{previous}' as date)"
-        )
+    assert dbt_run(previous)[f"marts.{fact}"] == f"valid_from_date > cast('{previous}' as date)"
 
     def unknown_codes(changed_after: str | None) -> str:
         gx_dir = tmp_path / f"gx-{changed_after}"
@@ -387,6 +389,8 @@ def test_a_build_that_adds_deliveries_judges_the_rows_they_sent(
     assert new[0] in in_batch and old[0] not in in_batch
     whole = unknown_codes(None)
     assert new[0] in whole and old[0] in whole
+    # Any other dbt run drops the conditions, so a later build never reads stale ones.
+    assert dbt_run("") == {}
 
 
 @pytest.mark.fast
