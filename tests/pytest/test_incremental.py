@@ -36,7 +36,7 @@ def _tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
         f"{schema}.{table}"
         for schema, table in connection.execute(
             "select schema_name, table_name from duckdb_tables() "
-            "where schema_name in ('marts', 'reporting') order by 1, 2"
+            "where schema_name in ('intermediate', 'marts', 'reporting') order by 1, 2"
         ).fetchall()
     ]
 
