@@ -48,8 +48,11 @@ def _series_lines(result: dict[str, Any]) -> list[str]:
     count = series["deliveries"]
     times = ", ".join(f"{seconds:.1f}" for seconds in series["seconds"])
     differing = series["differing_tables"]
+    # A series measured before the comparison named its schemas compared these three.
+    schemas = series.get("compared_schemas", ["main", "marts", "reporting"])
+    named = ", ".join(f"`{schema}`" for schema in schemas[:-1]) + f" and `{schemas[-1]}`"
     equal = (
-        "every table of `main`, `marts` and `reporting` equals the replay's, row for row"
+        f"every table of {named} equals the replay's, row for row"
         if not differing
         else "tables that differ from the replay (rows only one-by-one, only replay): "
         + ", ".join(f"`{name}` {counts}" for name, counts in differing.items())

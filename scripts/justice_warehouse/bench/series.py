@@ -21,7 +21,9 @@ from justice_warehouse.bench.steps import build_step_seconds
 from justice_warehouse.synth import scale_deliveries
 
 SERIES_DELIVERIES = 12
-COMPARED_SCHEMAS = ("main", "marts", "reporting")
+# The schemas whose every table is compared with the replay's: the sources' versions, the
+# intermediate tables (the engagement counts, taken in by delta), the marts and reporting.
+COMPARED_SCHEMAS = ("main", "intermediate", "marts", "reporting")
 
 
 def _tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -142,4 +144,5 @@ def delivery_series(setup: Setup, count: int = SERIES_DELIVERIES) -> dict[str, A
         "replay_seconds": round(replay.seconds, 3),
         "last_to_second": round(seconds[-1] / seconds[1], 3) if count > 1 else None,
         "differing_tables": {name: list(counts) for name, counts in differences.items()},
+        "compared_schemas": list(COMPARED_SCHEMAS),
     }
