@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import duckdb
 import pytest
 from filelock import FileLock
 
-from justice_warehouse.build.dbt import run_dbt
+from justice_warehouse.build.dbt import DbtResult, run_dbt
 from justice_warehouse.core.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,24 @@ def cli_env(tmp: Path) -> dict[str, str]:
         }
     )
     return env
+
+
+def dbt_in(
+    tmp: Path,
+    root: Path,
+    args: list[str],
+    warehouse: Path,
+    target: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+    **settings: str,
+) -> DbtResult:
+    """``run_dbt`` with dbt's logs under ``tmp`` and its target at ``target`` (default
+    ``tmp/target``); ``settings`` replace fields of the environment's Settings."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(target or tmp / "target"))
+        patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
+        resolved = dataclasses.replace(Settings.from_env(), **settings)
+        return run_dbt(root, args, warehouse, resolved, extra_env=extra_env)
 
 
 def run_cli(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -130,15 +149,9 @@ def deliveries_warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: st
 
 def _build_schema_only(tmp: Path) -> Path:
     warehouse = tmp / "schema.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(tmp / "target"))
-        patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
-        result = run_dbt(
-            PROJECT_ROOT,
-            ["build", "--empty", "--exclude-resource-type", "test"],
-            warehouse,
-            Settings.from_env(),
-        )
+    result = dbt_in(
+        tmp, PROJECT_ROOT, ["build", "--empty", "--exclude-resource-type", "test"], warehouse
+    )
     # A failing unit test is for test_dbt_unit.py to report; anything else failing is not.
     others = [failure for failure in result.failures if not failure.startswith("unit_test.")]
     assert result.success or not others, others

@@ -12,10 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, copy_project, rows
-from justice_warehouse.build.dbt import run_dbt
+from conftest import PROJECT_ROOT, copy_project, dbt_in, rows
 from justice_warehouse.core.paths import project_fingerprint
-from justice_warehouse.core.settings import Settings
 
 FACT = "marts.fct_probation_appointments"
 
@@ -25,16 +23,14 @@ def _failures(
 ) -> dict[str, int]:
     """``dbt test`` of one model's tests: failing rows by test name."""
     target = tmp / f"target-{model}-{changed_after}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(target))
-        patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
-        run_dbt(
-            root,
-            ["test", "--select", model.split(".")[-1]],
-            warehouse,
-            Settings.from_env(),
-            extra_env={"JW_CHANGED_AFTER_DATE": changed_after or ""},
-        )
+    dbt_in(
+        tmp,
+        root,
+        ["test", "--select", model.split(".")[-1]],
+        warehouse,
+        target=target,
+        extra_env={"JW_CHANGED_AFTER_DATE": changed_after or ""},
+    )
     results = json.loads((target / "run_results.json").read_text())["results"]
     return {
         result["unique_id"].split(".")[2]: result["failures"]

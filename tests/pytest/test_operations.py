@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import PROJECT_ROOT, dbt_in, run_cli
 from extract_faults import FAULTS, extract_dir
 from justice_warehouse.operate import permissions, retention, space
 from test_publish import PUBLISHED, build, build_args, digests, project_env
@@ -362,3 +362,34 @@ def test_space_estimate_and_spill_cap(tmp_path: Path):
     assert space.is_out_of_space(OSError(28, "No space left on device"))
     assert space.is_out_of_space(RuntimeError('Could not write file "x": No space left on device'))
     assert not space.is_out_of_space(RuntimeError("dbt build failed: a test failed"))
+
+
+@pytest.mark.fast
+def test_the_spill_cap_is_set_by_a_hook_and_leaves_the_parse_valid(tmp_path: Path):
+    """The build's spill cap follows the free disk, so it differs from build to build. It
+    reaches DuckDB through dbt's on-run-start hook (macros/spill_cap.sql), not the profile,
+    whose every change makes dbt parse the whole project again (2.9 s here)."""
+    logs = tmp_path / "logs" / "dbt.log"
+
+    def seed(cap: str) -> tuple[str, str]:
+        """A dbt seed with the cap ``cap``; the hook's SQL and the run's partial-parse line."""
+        result = dbt_in(
+            tmp_path,
+            PROJECT_ROOT,
+            ["seed", "--select", "check_kinds"],
+            tmp_path / "cap.duckdb",
+            duckdb_max_temp_size=cap,
+        )
+        assert result.success, result.failures
+        (hook,) = [
+            r
+            for r in json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+            if "on-run-start" in r["unique_id"]
+        ]
+        parse = [line for line in logs.read_text().splitlines() if "partial pars" in line]
+        return hook["compiled_code"].strip(), parse[-1]
+
+    assert seed("64MiB")[0] == "set global max_temp_directory_size = '64MiB'"
+    hook, parse = seed("128MiB")
+    assert hook == "set global max_temp_directory_size = '128MiB'"
+    assert "Nothing changed" in parse, parse

@@ -14,10 +14,8 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from conftest import PROJECT_ROOT, cli_env, copy_project, copy_with, run_cli
-from justice_warehouse.build.dbt import run_dbt
+from conftest import PROJECT_ROOT, cli_env, copy_project, copy_with, dbt_in, run_cli
 from justice_warehouse.check import disclosure, linked
-from justice_warehouse.core.settings import Settings
 
 
 def manifest_of(built_warehouse: Path) -> Path:
@@ -324,15 +322,9 @@ def test_secondary_suppression_across_grains_switched_off_fails_the_audit(
     model.write_text(text.replace(protection, without))
     warehouse = tmp_path / "justice.duckdb"
     shutil.copyfile(built_warehouse, warehouse)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
-        patch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
-        result = run_dbt(
-            project,
-            ["run", "--select", "int_probation__engagement_suppressed+"],
-            warehouse,
-            Settings.from_env(),
-        )
+    result = dbt_in(
+        tmp_path, project, ["run", "--select", "int_probation__engagement_suppressed+"], warehouse
+    )
     assert result.success, result.failures
     problems = disclosure.check(warehouse, tmp_path / "target" / "manifest.json")
     assert any(

@@ -14,8 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, cli_env, copy_with, run_cli
-from justice_warehouse.build.dbt import run_dbt
+from conftest import PROJECT_ROOT, cli_env, copy_with, dbt_in, run_cli
 from justice_warehouse.check.reference import read_changed_rows
 from justice_warehouse.check.validate import run_validation
 from justice_warehouse.core.settings import Settings
@@ -357,16 +356,13 @@ def test_a_build_that_adds_deliveries_judges_the_rows_they_sent(
 
     def dbt_run(changed_after: str) -> dict[str, str]:
         """A dbt run on the copy; the changed-rows conditions it leaves for ``previous``."""
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
-            patch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
-            run_dbt(
-                PROJECT_ROOT,
-                ["seed", "--select", "check_kinds"],
-                warehouse,
-                Settings.from_env(),
-                extra_env={"JW_CHANGED_AFTER_DATE": changed_after},
-            )
+        dbt_in(
+            tmp_path,
+            PROJECT_ROOT,
+            ["seed", "--select", "check_kinds"],
+            warehouse,
+            extra_env={"JW_CHANGED_AFTER_DATE": changed_after},
+        )
         with duckdb.connect(str(warehouse), read_only=True) as connection:
             return read_changed_rows(connection, previous)
 

@@ -121,8 +121,8 @@ class BuildSpace:
     def max_temp_size(self) -> str:
         """DuckDB's spill cap: half of what the build leaves free on the temp filesystem (the
         last entry), and at least the temp share the check reserved, each rounded down to a
-        power of two so that the cap (part of dbt's profile) stays the same from one build
-        to the next and dbt's partial parsing stays valid."""
+        power of two. dbt takes it in an on-run-start hook (macros/spill_cap.sql), not in
+        its profile, so a cap that differs from the last build's leaves dbt's parse valid."""
         temp = self.needs[-1]
         left = max(temp.free - temp.needed, 0)
         cap = max(_power_of_two_below(left // 2), _power_of_two_below(self.temp_share), 2**20)
