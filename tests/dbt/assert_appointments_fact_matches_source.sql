@@ -3,14 +3,16 @@
 -- source: rebuild with --full-refresh), or one whose current version differs from the
 -- fact's row (a change the incremental run did not pick up, such as one without a later
 -- record_updated_at, or a published row edited since) is a row here.
--- A full build compares the fact with the current versions found afresh from every source
--- row (int_probation__appointment_history, a view over the whole history). A build that adds
--- deliveries to a published warehouse (macros/changed_after_date.sql) compares, instead:
--- - the whole fact with the current versions of the incremental history table, every
---   record: first month by month, each month's records by their count and the sum of a hash
---   of every compared column (macros/tests/fingerprint_sum.sql; a query run before the test,
---   two scans, 0.6 s at london), then record by record in the months whose fingerprints
---   differ (a join of every record took 15.8 s of a london build);
+-- The whole fact is compared with the current versions of every record: in a full build,
+-- those found afresh from every source row (int_probation__appointment_history, a view over
+-- the whole history); in a build that adds deliveries to a published warehouse
+-- (macros/changed_after_date.sql), those of the incremental history table. First month by
+-- month, each month's records by their count and the sum of a hash of every compared
+-- column (macros/tests/fingerprint_sum.sql; a query run before the test), then record by
+-- record in the months whose fingerprints differ. A join of every record took 15.8 s of a
+-- london build and, in a full build at `national` from a published warehouse, spilled
+-- past the 8 GiB DuckDB was allowed and failed the build.
+-- A build that adds deliveries also compares:
 -- - the records the new deliveries sent with their current versions found afresh from the
 --   staging rows;
 -- - the fact's count of records with the source's.
@@ -24,12 +26,25 @@
                    'contact_type_code', 'appointment_date', 'outcome_code',
                    'record_updated_at'] %}
 {%- set versioned_columns = columns + ['valid_from_date'] %}
-{%- set month_key = "coalesce(cast(appointment_month_date as " ~ dbt.type_string() ~ "), 'none')" %}
+{%- set month_key = "coalesce(cast(" ~ dbt.date_trunc('month', 'appointment_date') ~ " as "
+    ~ dbt.type_string() ~ "), 'none')" %}
 
-{#- The months whose records differ between the fact and the history's current versions,
-    found by fingerprint before the test runs, as quoted literals. -#}
+{#- The current version of every record, which the fact must hold. -#}
+{%- if changed_after %}
+    {%- set compared = 'fact_vs_history' %}
+    {%- set current_versions = "(select * from " ~ ref('fct_probation_appointment_history')
+        ~ " where is_current)" %}
+{%- else %}
+    {%- set compared = 'fact_vs_source' %}
+    {%- set current_versions = "(select * from " ~ ref('int_probation__appointment_history')
+        ~ " where valid_to_date is null)" %}
+{%- endif %}
+
+{#- The months whose records differ between the fact and the current versions, found by
+    fingerprint before the test runs, as quoted literals (none while the fact is not built:
+    a compile of the project, such as the SQL linter's, on an empty file). -#}
 {%- set differing_months = [] %}
-{%- if changed_after and execute %}
+{%- if execute and load_relation(ref('fct_probation_appointments')) is not none %}
     {%- set fingerprints_sql %}
         with
         fact_months as (
@@ -40,24 +55,23 @@
             from {{ ref('fct_probation_appointments') }}
             group by {{ month_key }}
         ),
-        history_months as (
+        current_months as (
             select
                 {{ month_key }} as month_key,
                 count(*) as records,
                 {{ fingerprint_sum(['appointment_id'] + versioned_columns) }} as fingerprint
-            from {{ ref('fct_probation_appointment_history') }}
-            where is_current
+            from {{ current_versions }} as current_versions
             group by {{ month_key }}
         )
-        select coalesce(fact_months.month_key, history_months.month_key) as month_key
+        select coalesce(fact_months.month_key, current_months.month_key) as month_key
         from fact_months
-        full outer join history_months
-            on fact_months.month_key = history_months.month_key
+        full outer join current_months
+            on fact_months.month_key = current_months.month_key
         where
             fact_months.month_key is null
-            or history_months.month_key is null
-            or fact_months.records != history_months.records
-            or fact_months.fingerprint != history_months.fingerprint
+            or current_months.month_key is null
+            or fact_months.records != current_months.records
+            or fact_months.fingerprint != current_months.fingerprint
     {%- endset %}
     {%- for month in run_query(fingerprints_sql).columns[0].values() %}
         {%- do differing_months.append("'" ~ month ~ "'") %}
@@ -66,25 +80,25 @@
 
 with
 
--- Read by three of the checks below, never stored as a whole (macros/inline_cte.sql).
+-- Read by several of the checks below, never stored as a whole (macros/inline_cte.sql).
 fact_appointments as {{ inline_cte() }} (
     select * from {{ ref('fct_probation_appointments') }}
 ),
 
+{%- if differing_months %}
+
+    fact_in_differing_months as (
+        select * from fact_appointments
+        where {{ month_key }} in ({{ differing_months | join(', ') }})
+    ),
+
+    current_in_differing_months as (
+        select * from {{ current_versions }} as current_versions
+        where {{ month_key }} in ({{ differing_months | join(', ') }})
+    ),
+{%- endif %}
+
 {% if changed_after %}
-
-    {%- if differing_months %}
-
-        fact_in_differing_months as (
-            select * from fact_appointments
-            where {{ month_key }} in ({{ differing_months | join(', ') }})
-        ),
-
-        history_in_differing_months as (
-            select * from {{ ref('fct_probation_appointment_history') }}
-            where is_current and {{ month_key }} in ({{ differing_months | join(', ') }})
-        ),
-    {%- endif %}
 
     delivered as (
         select
@@ -115,11 +129,16 @@ fact_appointments as {{ inline_cte() }} (
             ) as source_records
     ),
 
-    differences as (
-        {%- if differing_months %}
-            {{ differing_records('fact_vs_history', 'history_in_differing_months', 'fact_in_differing_months', versioned_columns) }}
+{% endif %}
+
+differences as (
+    {%- if differing_months %}
+        {{ differing_records(compared, 'current_in_differing_months', 'fact_in_differing_months', versioned_columns) }}
+        {%- if changed_after %}
             union all
         {%- endif %}
+    {%- endif %}
+    {%- if changed_after %}
         {{ differing_records('delivered_vs_staging', 'delivered_current', 'delivered_facts', columns) }}
         union all
         select
@@ -130,19 +149,17 @@ fact_appointments as {{ inline_cte() }} (
             source_records
         from record_counts
         where fact_records != source_records
-    )
-
-{% else %}
-
-    source_appointments as (
-        select * from {{ ref('int_probation__appointment_history') }}
-        where valid_to_date is null
-    ),
-
-    differences as (
-        {{ differing_records('fact_vs_source', 'source_appointments', 'fact_appointments', versioned_columns) }}
-    )
-
-{% endif %}
+    {%- elif not differing_months %}
+        -- Every month's fingerprint matched: no record differs.
+        select
+            cast(null as {{ dbt.type_string() }}) as failed_check,
+            cast(null as {{ dbt.type_string() }}) as source_appointment_id,
+            cast(null as {{ dbt.type_string() }}) as fact_appointment_id,
+            cast(null as {{ dbt.type_bigint() }}) as fact_records,
+            cast(null as {{ dbt.type_bigint() }}) as source_records
+        from fact_appointments
+        where 1 = 0
+    {%- endif %}
+)
 
 select * from differences
