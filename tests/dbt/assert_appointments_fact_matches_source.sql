@@ -19,13 +19,9 @@
 -- Reads several models: the orchestrator shows it as a check on fct_probation_appointments.
 -- depends_on: {{ ref('stg_probation__appointments') }}
 -- depends_on: {{ ref('fct_probation_appointment_history') }}
--- Not read: a parent that the models built from the fact do not descend from, so that
--- dbt's build does not hold them back until this test ends (it makes a model wait for a
--- test of several models only when the model descends from all of them). A build
--- publishes nothing unless every test passed, so no reader sees a fact that failed here;
--- the person-months are only built beside it. At `national` the test took 12.6 s of a
--- delivery's dbt run, and the person-months started after it.
--- depends_on: {{ ref('int_calendar__delivery_dates') }}
+-- dbt's build holds the person-months back until this test ends (they descend from every
+-- model it reads). Kept so: at `national`, building them beside it ran DuckDB out of memory
+-- (2.8 of 2.7 GiB) in the 9th delivery of the benchmark's series (2026-12-07).
 {{ config(meta={'dagster': {'ref': {'name': 'fct_probation_appointments'}}}) }}
 {%- set changed_after = changed_after_date() %}
 
