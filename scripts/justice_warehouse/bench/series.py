@@ -136,6 +136,10 @@ def delivery_series(setup: Setup, count: int = SERIES_DELIVERIES) -> dict[str, A
     replayed.mkdir(parents=True)
     replay = measure([*build_command(replayed, sequence), "--replay"], setup.env())
     say(f"   --replay of all {count}: {replay.seconds:.1f} s")
+    # The kept versions and failed candidates are not compared: at `national` they held
+    # 15 GiB, and the comparison's spill then ran out of disk (2026-12-07).
+    for kept in ("versions", "failed"):
+        shutil.rmtree(one_by_one / kept, ignore_errors=True)
     differences = differing_tables(one_by_one / "justice.duckdb", replayed / "justice.duckdb")
     return {
         "deliveries": count,
