@@ -8,8 +8,9 @@
     deliveries sent (delivery_date, or valid_from_date in a history, after that date) and
     the versions they closed (valid_to_date after it). Every earlier row passed the same
     tests when it was published and is as it was: the gate refuses a delivery older than the
-    last one loaded, and a build whose project changed since the published build is a full
-    one, in which every test reads whole tables.
+    last one loaded, and after a change of the project the changed models and everything
+    downstream are rebuilt by a run with no changed-after date, in which their tests read
+    whole tables (or the build is a full one: build/steps.py).
 
     `unique` reads every row whose key is a key of a changed row, so a duplicate of a
     changed row is found wherever the other copy is, old or new; two old rows cannot share

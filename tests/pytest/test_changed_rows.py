@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT, copy_project, dbt_in, rows
-from justice_warehouse.core.paths import project_fingerprint
+from justice_warehouse.core.paths import changed_sql_files, project_files, project_fingerprint
 
 FACT = "marts.fct_probation_appointments"
 
@@ -157,3 +157,37 @@ def test_the_fingerprint_follows_the_models_tests_and_reference_seeds(tmp_path: 
         with (changed / path).open("a") as file:
             file.write("\n")
         assert project_fingerprint(changed) != before, path
+
+
+@pytest.mark.fast
+def test_only_changed_sql_of_models_and_data_tests_scopes_a_rebuild(tmp_path: Path):
+    """A build rebuilds only what changed files define (and what is downstream) when every
+    change since the published build is to a model's or a data test's SQL; any other change
+    (YAML, a macro, dbt_project.yml, a reference seed, a removed file) or a manifest that did
+    not record the files rebuilds everything (core/paths.py)."""
+    published = project_files(PROJECT_ROOT)
+    assert published == project_files(copy_project(tmp_path / "same"))
+    assert changed_sql_files(published, published) == []
+    assert changed_sql_files(None, published) is None
+    sql = ("models/marts/core/dim_date.sql", "tests/dbt/assert_new.sql")
+    scoped = copy_project(tmp_path / "scoped")
+    for path in sql:
+        with (scoped / path).open("a") as file:
+            file.write("\n-- changed\n")
+    assert changed_sql_files(published, project_files(scoped)) == sorted(sql)
+    others = (
+        "models/marts/core/_core__models.yml",
+        "macros/spill_cap.sql",
+        "dbt_project.yml",
+        "seeds/reference/london_boroughs.csv",
+    )
+    for path in others:
+        changed = copy_project(tmp_path / path.replace("/", "_"))
+        with (changed / path).open("a") as file:
+            file.write("\n")
+        with (changed / sql[0]).open("a") as file:
+            file.write("\n-- changed\n")
+        assert changed_sql_files(published, project_files(changed)) is None, path
+    removed = copy_project(tmp_path / "removed")
+    (removed / "models/marts/core/dim_date.sql").unlink()
+    assert changed_sql_files(published, project_files(removed)) is None

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,9 +188,34 @@ def run_dbt(
     return DbtResult(completed.returncode == 0 and not failures, failures, summary)
 
 
+def combined(first: DbtResult, second: DbtResult) -> DbtResult:
+    """Two dbt runs of one build as one result."""
+    return DbtResult(
+        first.success and second.success,
+        first.failures + second.failures,
+        f"{first.summary}; then {second.summary}",
+    )
+
+
+def merge_run_results(earlier: dict, run_results: Path) -> None:
+    """Put an earlier run's results (run_results.json, read before the later run replaced
+    it) before the later run's in ``run_results``: one file for the build's two runs, which
+    the orchestrator reads node by node."""
+    later = json.loads(run_results.read_text())
+    later["results"] = earlier["results"] + later["results"]
+    later["elapsed_time"] = earlier["elapsed_time"] + later["elapsed_time"]
+    run_results.write_text(json.dumps(later))
+
+
 # What a build that adds deliveries to a published warehouse selects: the sources (the
 # extract tables the gate loads) and everything downstream of them, with their tests.
 DELIVERY_SELECTION = "source:*+"
+
+
+def changed_selection(changed_files: Sequence[str]) -> list[str]:
+    """dbt's selection of what ``changed_files`` (project paths, core/paths.py
+    ``changed_sql_files``) define and everything downstream of it, tests included."""
+    return [f"path:{name}+" for name in changed_files]
 
 
 def dbt_build_args(
@@ -197,6 +223,8 @@ def dbt_build_args(
     full_refresh: bool,
     input_is_bundled_synthetic: bool = False,
     downstream_of_sources: bool = False,
+    changed_files: Sequence[str] = (),
+    only_changed: bool = False,
 ) -> list[str]:
     """``dbt build`` of everything but the row-level seeds, which come from the extracts,
     and the unit tests: their inputs are fixed, so they run in ``make test`` (as dbt Labs
@@ -207,10 +235,19 @@ def dbt_build_args(
     (the reference seeds, their staging views, the dimensions and calendar built from them,
     and their tests: 126 of 379 nodes) read nothing a delivery changes, and the project's
     fingerprint says they are the code that built and tested them when published, so the
-    candidate's copies are what this build would write."""
-    args = ["build", "--exclude", "path:seeds/synthetic", "--exclude-resource-type", "unit_test"]
-    if downstream_of_sources:
+    candidate's copies are what this build would write.
+
+    ``changed_files`` (SQL files changed since the published build): with
+    ``downstream_of_sources``, what they define and everything downstream of it is left out;
+    with ``only_changed``, only that is built (with ``full_refresh``: rebuilt whole)."""
+    excluded = ["path:seeds/synthetic"]
+    args = ["build"]
+    if only_changed:
+        args += ["--select", *changed_selection(changed_files)]
+    elif downstream_of_sources:
         args += ["--select", DELIVERY_SELECTION]
+        excluded += changed_selection(changed_files)
+    args += ["--exclude", *excluded, "--exclude-resource-type", "unit_test"]
     args += dbt_vars_args(published_figures_apply, input_is_bundled_synthetic)
     return args + (["--full-refresh"] if full_refresh else [])
 

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from justice_warehouse.check.report import ValidationReport
-from justice_warehouse.core.paths import project_fingerprint
+from justice_warehouse.core.paths import project_files, project_fingerprint
 from justice_warehouse.core.settings import Settings
 from justice_warehouse.gate.deliveries import DeliveryReport
 
@@ -63,6 +63,12 @@ class BuildOptions:
         """The project's fingerprint (core/paths.py), taken once per build: the manifest
         records the published build's, and a build of another starts afresh."""
         return project_fingerprint(self.root)
+
+    @cached_property
+    def project_files(self) -> dict[str, str]:
+        """The project's files and their digests (core/paths.py), which the manifest records:
+        the next build compares them to know what changed."""
+        return project_files(self.root)
 
     @property
     def rebuilds(self) -> bool:

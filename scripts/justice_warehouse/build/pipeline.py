@@ -121,6 +121,7 @@ def _run_steps(
             reader_group=options.settings.reader_group,
             keep_versions=options.keep_versions,
             project=options.project,
+            project_files=options.project_files,
         )
     )
     outcome.published = True

@@ -7,6 +7,7 @@ publish step are in ``pipeline.py``.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -17,7 +18,14 @@ from pathlib import Path
 import duckdb
 
 from justice_warehouse.build import docs_site
-from justice_warehouse.build.dbt import dbt_build_args, dbt_vars_args, run_dbt
+from justice_warehouse.build.dbt import (
+    changed_selection,
+    combined,
+    dbt_build_args,
+    dbt_vars_args,
+    merge_run_results,
+    run_dbt,
+)
 from justice_warehouse.build.docs_site import DocsRun, KeptPage
 from justice_warehouse.build.options import BuildOptions, BuildOutcome
 from justice_warehouse.check import disclosure, validate
@@ -29,7 +37,7 @@ from justice_warehouse.core.layout import (
     WAREHOUSE_DIGEST,
     read_manifest,
 )
-from justice_warehouse.core.paths import synthetic_seed_dir
+from justice_warehouse.core.paths import changed_sql_files, synthetic_seed_dir
 from justice_warehouse.core.storage import create_compatible_file, damage
 from justice_warehouse.gate import deliveries
 from justice_warehouse.gate.files import ExtractError, rejection_text
@@ -70,6 +78,9 @@ class CandidateStart:
     incremental: bool
     why: str
     changed_after: str | None = None
+    # The SQL files changed since the published build (core/paths.py changed_sql_files):
+    # what they define and everything downstream is rebuilt and tested whole.
+    changed_files: tuple[str, ...] = ()
 
 
 def _check_sound(options: BuildOptions) -> None:
@@ -91,9 +102,13 @@ def _check_sound(options: BuildOptions) -> None:
 def _start_candidate(options: BuildOptions, candidate: Path) -> CandidateStart:
     """A copy of the published warehouse, or an empty file (a full build) when there is none
     to start from, the published warehouse was built from another source (its months would
-    stay) or by another version of the project (its incremental tables hold rows made by
-    other code: everything is rebuilt and tested whole)."""
+    stay) or by another version of the project whose changes are not all to SQL files of
+    models and data tests (its incremental tables may hold rows made by other code:
+    everything is rebuilt and tested whole). When they are, the copy is the start, and what
+    those files define and everything downstream is rebuilt whole (``dbt_build``)."""
     published = read_manifest(options.warehouse.parent)
+    current = options.project_files  # taken now, before dbt reads the files
+    changed: list[str] | None = []
     reason = None
     if options.rebuilds:
         reason = "full refresh"
@@ -104,7 +119,12 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> CandidateStart:
     elif published.get("history") != HISTORY_LAYOUT:
         reason = "full refresh: the published warehouse holds an older layout"
     elif published.get("project") != options.project:
-        reason = "full refresh: the project's models or tests changed since the published build"
+        changed = changed_sql_files(published.get("project_files"), current)
+        if not changed:
+            reason = (
+                "full refresh: the project's models, macros or tests changed since the "
+                "published build, not only in SQL files of models and data tests"
+            )
     if reason:
         create_compatible_file(candidate, options.settings.storage_version)
         return CandidateStart(False, reason)
@@ -114,7 +134,14 @@ def _start_candidate(options: BuildOptions, candidate: Path) -> CandidateStart:
         (last,) = connection.execute(
             "select cast(max(delivery_date) as varchar) from landing.deliveries"
         ).fetchall()[0]
-    return CandidateStart(True, "incremental, from the published warehouse", last)
+    if not changed:
+        return CandidateStart(True, "incremental, from the published warehouse", last)
+    why = (
+        f"incremental, from the published warehouse; {len(changed)} SQL file(s) changed since "
+        "the published build: what they define and everything downstream rebuilt and tested "
+        "whole"
+    )
+    return CandidateStart(True, why, last, tuple(changed))
 
 
 def load(
@@ -181,6 +208,11 @@ def dbt_build(
     marker: str,
     outcome: BuildOutcome,
 ) -> None:
+    """``dbt build``: in a build that adds deliveries after SQL files changed, two runs.
+    First what is downstream of the extracts but not of the changed files, incremental, its
+    row-level tests on the new deliveries; then what the changed files define and everything
+    downstream of it, rebuilt and tested whole (nothing of the first run is downstream of
+    it, and it may read what the first run built)."""
     tested = (
         f"; what is downstream of the extracts, row-level tests on deliveries after "
         f"{start.changed_after}"
@@ -192,10 +224,28 @@ def dbt_build(
         full_refresh=not start.incremental,
         input_is_bundled_synthetic=options.is_bundled_synthetic,
         downstream_of_sources=bool(start.changed_after),
+        changed_files=start.changed_files,
     )
     env = {"JW_CHANGED_AFTER_DATE": start.changed_after or ""}
     result = run_dbt(options.root, args, candidate, options.settings, marker, env)
-    outcome.dbt_results = options.settings.target_path(options.root) / "run_results.json"
+    run_results = options.settings.target_path(options.root) / "run_results.json"
+    outcome.dbt_results = run_results
+    if result.success and start.changed_files:
+        say(f"      {result.summary}")
+        say("      then, rebuilt whole: " + " ".join(changed_selection(start.changed_files)))
+        first = json.loads(run_results.read_text())
+        args = dbt_build_args(
+            options.published_figures_apply,
+            full_refresh=True,
+            input_is_bundled_synthetic=options.is_bundled_synthetic,
+            changed_files=start.changed_files,
+            only_changed=True,
+        )
+        rebuilt = run_dbt(
+            options.root, args, candidate, options.settings, marker, {"JW_CHANGED_AFTER_DATE": ""}
+        )
+        merge_run_results(first, run_results)
+        result = combined(result, rebuilt)
     say(f"      {result.summary}")
     if not result.success:
         failures = "\n".join(f"  {failure}" for failure in result.failures) or "  (see dbt.log)"
@@ -229,7 +279,8 @@ def validation(
         keep_runs=options.keep_runs,
         worker=worker,
         before_audit=before_audit,
-        changed_after=start.changed_after,
+        # After a change of the project's SQL, every suite reads whole tables.
+        changed_after=None if start.changed_files else start.changed_after,
     )
     outcome.validation = report
     say(summary(report))
@@ -242,7 +293,8 @@ def start_docs_site(
 ) -> DocsRun | KeptPage:
     """dbt's docs page of the candidate; in a build that adds deliveries to a warehouse of
     the same project, the published page (docs_site.keep)."""
-    if start.changed_after and (kept := docs_site.keep(options.warehouse.parent / DOCS_DIR)):
+    same_project = bool(start.changed_after) and not start.changed_files
+    if same_project and (kept := docs_site.keep(options.warehouse.parent / DOCS_DIR)):
         return kept
     vars_args = dbt_vars_args(options.published_figures_apply, options.is_bundled_synthetic)
     return docs_site.start(options.root, candidate, options.settings, marker, vars_args)

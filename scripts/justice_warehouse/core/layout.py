@@ -4,7 +4,8 @@ Layout beside the published file (default ``warehouse/justice.duckdb``)::
 
     justice.duckdb        the published warehouse (all schemas)
     reporting.duckdb      only the reporting schema: what BI tools connect to
-    manifest.json         which build is published, from what, when
+    manifest.json         which build is published, from what, when, by which project
+                          files (their digests: build/steps.py)
     versions/<id>/        the previous published versions (hard links), newest last
     failed/<id>/          failed candidates, with reason.txt: the newest in full, older
                           ones reduced (operate/retention.py)
@@ -24,6 +25,7 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 WAREHOUSE_NAME = "justice.duckdb"
 REPORTING_NAME = "reporting.duckdb"
@@ -49,6 +51,6 @@ def new_build_id() -> str:
     return f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
 
 
-def read_manifest(directory: Path) -> dict[str, str]:
+def read_manifest(directory: Path) -> dict[str, Any]:
     path = directory / MANIFEST_NAME
     return json.loads(path.read_text()) if path.is_file() else {}

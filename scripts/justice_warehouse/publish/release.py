@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -44,8 +45,10 @@ class Release:
     storage_version: str
     reader_group: str | None
     keep_versions: int
-    # The project's fingerprint (core/paths.py): a build of another version starts afresh.
+    # The project's fingerprint (core/paths.py): a build of another version rebuilds what
+    # changed (``project_files``: each file's digest) or everything.
     project: str
+    project_files: dict[str, str]
 
 
 def attached_tables(connection: duckdb.DuckDBPyConnection, database: str, schema: str) -> list[str]:
@@ -98,7 +101,7 @@ def _archive_published(directory: Path, keep: int) -> None:
         shutil.rmtree(stale)
 
 
-def _write_manifest(directory: Path, manifest: dict[str, str], readers: permissions.Modes) -> None:
+def _write_manifest(directory: Path, manifest: dict[str, Any], readers: permissions.Modes) -> None:
     temporary = directory / f".{MANIFEST_NAME}.tmp"
     temporary.write_text(json.dumps(manifest, indent=2))
     permissions.set_tree(temporary, readers)
@@ -143,6 +146,7 @@ def publish(release: Release) -> None:
             "source": release.source,
             "history": HISTORY_LAYOUT,
             "project": release.project,
+            "project_files": release.project_files,
             WAREHOUSE_DIGEST: digest,
             REPORTING_DIGEST: reporting_digest,
         },
