@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import duckdb
+
 from conftest import PROJECT_ROOT, cli_env, copy_project, run_cli
 from justice_warehouse.core.paths import project_files
 from test_delivery_sequence import _delivery_names, _differences
@@ -13,10 +15,11 @@ from test_delivery_sequence import _delivery_names, _differences
 
 def test_a_changed_model_is_rebuilt_whole_with_what_is_downstream(deliveries_warehouse, tmp_path):
     """Every delivery but the last, published; then the last, built by a project in which
-    the current referrals' SQL changed (a comment: the same rows). The build starts from the
-    published warehouse: the changed model and what is downstream of it are rebuilt and
-    tested whole, everything else downstream of the extracts takes the new delivery by
-    delta, and every table equals one full build."""
+    the current referrals' SQL changed (a comment: the same rows) and a model was disabled.
+    The build starts from the published warehouse: the changed model and what is downstream
+    of it are rebuilt and tested whole, everything else downstream of the extracts takes the
+    new delivery by delta, the disabled model's table is dropped, and every table equals one
+    full build."""
     names = _delivery_names()
     tmp = tmp_path / "warehouse"
     extracts = tmp / "extracts"
@@ -35,13 +38,19 @@ def test_a_changed_model_is_rebuilt_whole_with_what_is_downstream(deliveries_war
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
         return result.stdout
 
+    # A model the last build's project disables: its table must not stay behind.
+    probe = project / "models" / "intermediate" / "restore" / "int_restore__probe.sql"
+    probe.write_text("select 1 as probe_id\n")
     build(names[:-1])
     changed = "models/marts/rj/fct_rj_referrals.sql"
     with (project / changed).open("a") as file:
         file.write("\n-- changed: the same rows\n")
+    probe.write_text("{{ config(enabled=false) }}\nselect 1 as probe_id\n")
     output = build(names[-1:])
-    assert "1 SQL file(s) changed since the published build" in output
-    assert f"then, rebuilt whole: path:{changed}+" in output
+    assert "2 SQL file(s) changed since the published build" in output
+    assert "dropped intermediate.int_restore__probe: no model" in output
+    disabled = probe.relative_to(project).as_posix()
+    assert f"then, rebuilt whole: path:{disabled}+ path:{changed}+" in output
     results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
     compiled = {
         result["unique_id"].split(".")[2]: result.get("compiled_code") or "" for result in results
@@ -66,5 +75,11 @@ def test_a_changed_model_is_rebuilt_whole_with_what_is_downstream(deliveries_war
     assert "[5/6] docs site (dbt docs generate" in output
     _tables, differences = _differences(tmp / "justice.duckdb", deliveries_warehouse)
     assert differences == {}
+    with duckdb.connect(str(tmp / "justice.duckdb"), read_only=True) as connection:
+        left = connection.execute(
+            "select table_name from duckdb_tables() where table_name like '%probe%' union all "
+            "select view_name from duckdb_views() where view_name like '%probe%'"
+        ).fetchall()
+    assert left == []
     manifest = json.loads((tmp / "manifest.json").read_text())
     assert manifest["project_files"][changed] != project_files(PROJECT_ROOT)[changed]

@@ -83,6 +83,12 @@ def _store_failing_rows(
     return texts
 
 
+def dbt_artifact(root: Path, settings: Settings, name: str) -> Path:
+    """One of the artifacts dbt writes in the project's target folder (``run_results.json``,
+    ``manifest.json``)."""
+    return settings.target_path(root) / name
+
+
 def start_dbt(
     root: Path,
     args: list[str],
@@ -165,7 +171,7 @@ def run_dbt(
 ) -> DbtResult:
     """``dbt_process``, then every failing node read from run_results.json. ``extra_env``
     is set for dbt on top of the settings' (read by the project's macros at execution)."""
-    run_results = settings.target_path(root) / "run_results.json"
+    run_results = dbt_artifact(root, settings, "run_results.json")
     run_results.unlink(missing_ok=True)
     completed = dbt_process(root, args, warehouse, settings, marker, extra_env)
     if not run_results.is_file():
@@ -205,6 +211,42 @@ def merge_run_results(earlier: dict, run_results: Path) -> None:
     later["results"] = earlier["results"] + later["results"]
     later["elapsed_time"] = earlier["elapsed_time"] + later["elapsed_time"]
     run_results.write_text(json.dumps(later))
+
+
+def drop_unnamed_relations(candidate: Path, manifest: Path) -> list[str]:
+    """Drop the tables and views of dbt's schemas (those holding a model, seed or snapshot of
+    ``manifest``) that no node or source of it names, and return them: what a model left
+    behind when its SQL file moved it (a new ``alias`` or ``schema``) or disabled it, in a
+    build that started from the published warehouse. A schema none of them uses any more is
+    not looked at."""
+    loaded = json.loads(manifest.read_text())
+    nodes = [
+        node
+        for node in loaded["nodes"].values()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+        and node["config"].get("materialized") != "ephemeral"
+    ]
+    named = {(node["schema"].lower(), (node["alias"] or node["name"]).lower()) for node in nodes}
+    named |= {
+        (source["schema"].lower(), (source["identifier"] or source["name"]).lower())
+        for source in loaded["sources"].values()
+    }
+    schemas = sorted({node["schema"].lower() for node in nodes})
+    dropped = []
+    with duckdb.connect(str(candidate)) as connection:
+        found = connection.execute(
+            "select schema_name, table_name, 'table' from duckdb_tables() "
+            "where database_name = current_database() and list_contains(?, schema_name) "
+            "union all select schema_name, view_name, 'view' from duckdb_views() "
+            "where database_name = current_database() and not internal "
+            "and list_contains(?, schema_name) order by 1, 2",
+            [schemas, schemas],
+        ).fetchall()
+        for schema, name, kind in found:
+            if (schema.lower(), name.lower()) not in named:
+                connection.execute(f'drop {kind} "{schema}"."{name}"')
+                dropped.append(f"{schema}.{name}")
+    return dropped
 
 
 # What a build that adds deliveries to a published warehouse selects: the sources (the

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from justice_warehouse.build.dbt import DbtError, finish_dbt, start_dbt
+from justice_warehouse.build.dbt import DbtError, dbt_artifact, finish_dbt, start_dbt
 from justice_warehouse.core.settings import Settings
 
 DOCS_PAGE = "index.html"
@@ -118,7 +118,7 @@ def start(
     page.unlink(missing_ok=True)
     # With --no-compile, dbt inlines the manifest it finds in its target folder: the build's.
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(settings.target_path(root) / "manifest.json", target / "manifest.json")
+    shutil.copyfile(dbt_artifact(root, settings, "manifest.json"), target / "manifest.json")
     args = ["docs", "generate", "--static", "--no-compile", *vars_args]
     process = start_dbt(root, args, warehouse, settings, marker, read_only=True, target_path=target)
     return DocsRun(process, page)

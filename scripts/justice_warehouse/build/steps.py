@@ -21,8 +21,10 @@ from justice_warehouse.build import docs_site
 from justice_warehouse.build.dbt import (
     changed_selection,
     combined,
+    dbt_artifact,
     dbt_build_args,
     dbt_vars_args,
+    drop_unnamed_relations,
     merge_run_results,
     run_dbt,
 )
@@ -228,7 +230,7 @@ def dbt_build(
     )
     env = {"JW_CHANGED_AFTER_DATE": start.changed_after or ""}
     result = run_dbt(options.root, args, candidate, options.settings, marker, env)
-    run_results = options.settings.target_path(options.root) / "run_results.json"
+    run_results = dbt_artifact(options.root, options.settings, "run_results.json")
     outcome.dbt_results = run_results
     if result.success and start.changed_files:
         say(f"      {result.summary}")
@@ -250,11 +252,17 @@ def dbt_build(
     if not result.success:
         failures = "\n".join(f"  {failure}" for failure in result.failures) or "  (see dbt.log)"
         raise BuildFailed(f"dbt build failed:\n{failures}")
+    if start.changed_files:
+        # A changed file may have moved or disabled its model: its old relation is in the
+        # copy, and no other build step would see that nothing builds it any more.
+        manifest = dbt_artifact(options.root, options.settings, "manifest.json")
+        for name in drop_unnamed_relations(candidate, manifest):
+            say(f"      dropped {name}: no model, seed or source of the project names it now")
 
 
 def disclosure_check(options: BuildOptions, candidate: Path) -> None:
     say("[3/6] disclosure checks (small-number suppression, column sensitivity)")
-    manifest = options.settings.target_path(options.root) / "manifest.json"
+    manifest = dbt_artifact(options.root, options.settings, "manifest.json")
     problems = disclosure.check(candidate, manifest)
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems)
