@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT, cli_env, run_cli
+from justice_warehouse.bench import series
 from justice_warehouse.bench.series import differing_tables, series_chart
 from justice_warehouse.gate.load import load_extracts
 from justice_warehouse.synth import scale
@@ -218,3 +219,17 @@ def test_the_series_chart_draws_every_delivery() -> None:
     assert chart.startswith("<svg") and chart.rstrip().endswith("</svg>")
     assert chart.count("<circle") == 3
     assert "delivery 2: 30.5 s" in chart and "--replay of all 3: 90 s" in chart
+
+
+def test_the_series_stops_early_when_the_disk_cannot_hold_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After its first delivery, the series checks the room the rest needs (7 x the published
+    file) before spending half an hour on builds."""
+    published = tmp_path / "justice.duckdb"
+    published.write_bytes(b"x" * 1000)
+    monkeypatch.setattr(series, "free_bytes", lambda directory: 7000)
+    series.check_series_space(published, tmp_path)
+    monkeypatch.setattr(series, "free_bytes", lambda directory: 6999)
+    with pytest.raises(series.SeriesSpaceError, match=r"needs about .* free in"):
+        series.check_series_space(published, tmp_path)

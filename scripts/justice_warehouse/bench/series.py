@@ -18,12 +18,36 @@ import duckdb
 from justice_warehouse.bench.deliveries import build_command
 from justice_warehouse.bench.harness import Setup, measure, say
 from justice_warehouse.bench.steps import build_step_seconds
+from justice_warehouse.operate.space import free_bytes, gib
 from justice_warehouse.synth import scale_deliveries
 
 SERIES_DELIVERIES = 12
 # The schemas whose every table is compared with the replay's: the sources' versions, the
 # intermediate tables (the engagement counts, taken in by delta), the marts and reporting.
 COMPARED_SCHEMAS = ("main", "intermediate", "marts", "reporting")
+# What the rest of a series needs on disk, in published files' sizes, known once the first
+# delivery is built: the copy each later build starts from and the versions it keeps for
+# rollback (3 by default) in the one-by-one folder, the replay's warehouse and its
+# candidate, and the comparison's spill. At `national` the kept versions alone held 15 GiB
+# (2026-12-07), and a series that ran out of disk in its comparison lost 50 minutes.
+SERIES_SPACE_PER_PUBLISHED = 7
+
+
+class SeriesSpaceError(RuntimeError):
+    """The disk cannot hold the rest of the series."""
+
+
+def check_series_space(published: Path, workdir: Path) -> None:
+    """Raise before the later deliveries are built when the disk of ``workdir`` has less
+    room than the rest of the series needs (``SERIES_SPACE_PER_PUBLISHED``)."""
+    needed = published.stat().st_size * SERIES_SPACE_PER_PUBLISHED
+    free = free_bytes(workdir)
+    if free < needed:
+        raise SeriesSpaceError(
+            f"the rest of the delivery series needs about {gib(needed)} "
+            f"({SERIES_SPACE_PER_PUBLISHED} x the published {published.name}), "
+            f"{gib(free)} free in {workdir}: free some space or use a --workdir elsewhere"
+        )
 
 
 def _tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
