@@ -38,7 +38,7 @@ def test_a_changed_model_is_rebuilt_whole_with_what_is_downstream(deliveries_war
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
         return result.stdout
 
-    # A model the last build's project disables: its table must not stay behind.
+    # A model the last build's project disables: its relation (a view) must not stay behind.
     probe = project / "models" / "intermediate" / "restore" / "int_restore__probe.sql"
     probe.write_text("select 1 as probe_id\n")
     build(names[:-1])
