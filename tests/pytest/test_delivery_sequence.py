@@ -335,3 +335,42 @@ def test_a_delivery_that_changes_a_record_without_a_new_update_time_reaches_the_
     refreshed = build_with_cli(tmp, "--extracts", str(extracts), "--full-refresh")
     assert refreshed.returncode == 0, refreshed.stdout[-4000:] + refreshed.stderr[-4000:]
     assert table_digests(tmp / "justice.duckdb") == incremental
+
+
+@pytest.mark.long  # three builds; CI runs the long tier after make test
+def test_a_flat_folder_rebuilt_the_same_day_reaches_every_table(tmp_path):
+    """A flat folder built again on the same delivery date with one appointment changed
+    replaces that day's versions in the source tables (gate/deliveries.py ``plan``). The
+    incremental tables were built on the replaced versions, so the build refreshes them
+    whole: the fact holds the new outcome, and every table equals one build of the changed
+    folder."""
+    extracts = tmp_path / "extracts"
+    shutil.copytree(DELIVERIES / _delivery_names()[0], extracts)
+    flat = ("--extracts", str(extracts), "--delivery-date", _delivery_names()[0])
+    first = build_with_cli(tmp_path / "rebuilt", *flat)
+    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
+    appointments = extracts / "probation_appointments.csv"
+    lines = appointments.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if ",ATTC," in line)
+    appointment_id = lines[index].split(",")[0]
+    lines[index] = lines[index].replace(",ATTC,", ",AFTA,")
+    appointments.write_text("\n".join(lines) + "\n")
+
+    again = build_with_cli(tmp_path / "rebuilt", *flat)
+    assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-4000:]
+    with duckdb.connect(str(tmp_path / "rebuilt" / "justice.duckdb"), read_only=True) as connection:
+        outcome = rows(
+            connection,
+            "select outcome_code from marts.fct_probation_appointments "
+            f"where appointment_id = '{appointment_id}'",
+        )
+    assert outcome == [("AFTA",)]
+    assert "(replaces the earlier load of that date)" in again.stdout
+    assert "full refresh: the delivery of " in again.stdout
+    once = build_with_cli(tmp_path / "once", *flat)
+    assert once.returncode == 0, once.stdout[-4000:] + once.stderr[-4000:]
+    tables, differences = _differences(
+        tmp_path / "rebuilt" / "justice.duckdb", tmp_path / "once" / "justice.duckdb"
+    )
+    assert ("marts", "fct_probation_appointments") in tables
+    assert differences == {}

@@ -200,7 +200,26 @@ def load(
     for file, line, column, reason, found in rejected:
         text = rejection_text(reason, found)
         say(f"      rejected {file} line {line}, column {column}: {text}")
-    return start
+    return _after_replaced(start, reports)
+
+
+def _after_replaced(
+    start: CandidateStart, reports: list[deliveries.DeliveryReport]
+) -> CandidateStart:
+    """``start``, or a full refresh of the copy when a delivery replaced the load of its
+    date. The incremental models add the deliveries after the newest version they hold, and
+    the replaced delivery is that newest one: they would keep the rows built from the
+    versions the gate removed (and the reconciliations, which compare them with their
+    history, would not see it). The copy still holds every earlier delivery's versions in
+    its source tables, which a flat folder does not."""
+    replaced = [str(report.delivery.delivery_date) for report in reports if report.replaced]
+    if not replaced or not start.incremental:
+        return start
+    why = (
+        f"full refresh: the delivery of {', '.join(replaced)} replaced the earlier load of "
+        "that date, on which the incremental tables were built"
+    )
+    return CandidateStart(False, why, None, start.changed_files)
 
 
 def dbt_build(
@@ -232,7 +251,7 @@ def dbt_build(
     result = run_dbt(options.root, args, candidate, options.settings, marker, env)
     run_results = dbt_artifact(options.root, options.settings, "run_results.json")
     outcome.dbt_results = run_results
-    if result.success and start.changed_files:
+    if result.success and start.changed_files and start.incremental:
         say(f"      {result.summary}")
         say("      then, rebuilt whole: " + " ".join(changed_selection(start.changed_files)))
         first = json.loads(run_results.read_text())

@@ -75,9 +75,13 @@ class DeliveryReport:
     new_versions: dict[str, int]
     reopened: dict[str, int]
     missing: dict[str, int]
+    # The delivery replaced an earlier load of its date (a flat folder rebuilt the same day
+    # with other files): versions already built on were removed, not only added.
+    replaced: bool = False
 
     def lines(self) -> list[str]:
-        lines = [f"delivery {self.delivery.delivery_date}:"]
+        replaced = " (replaces the earlier load of that date)" if self.replaced else ""
+        lines = [f"delivery {self.delivery.delivery_date}{replaced}:"]
         for report in self.files:
             rejected = report.rejected + self.reopened.get(report.table, 0)
             line = (
@@ -364,7 +368,7 @@ def load_delivery(
         "insert into landing.deliveries values (?, ?, ?, ?, current_timestamp)",
         [delivery.delivery_date, str(delivery.folder), delivery.fingerprint, build_id],
     )
-    return DeliveryReport(delivery, files, new_versions, reopened, missing)
+    return DeliveryReport(delivery, files, new_versions, reopened, missing, replaces)
 
 
 def load_deliveries(
