@@ -127,13 +127,17 @@ def _build_in_steps(tmp: Path, batches: list[list[str]]) -> Path:
             # The same project and tables: dbt's docs page is published again as it was.
             assert "[5/6] docs site (the published page" in result.stdout
             assert docs_page.read_bytes() == published_page
-            # What is downstream of the extracts ran; not the reference seeds, nor what is
-            # built from them alone (build/dbt.py, dbt_build_args): they are as published.
+            # What is downstream of the source tables the deliveries changed ran; not the
+            # reference seeds, nor what is built from them alone, nor from the budget and
+            # cost lines, which every bundled delivery resends unchanged (build/dbt.py,
+            # dbt_build_args): they are as published.
             results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
             ids = [result["unique_id"].split(".") for result in results]
             ran = {f"{kind}.{name}" for kind, _package, name, *_ in ids}
             assert {"model.fct_rj_referrals", "model.rj_referral_outcomes"} <= ran
             assert not {"model.dim_borough", "model.stg_reference__boroughs"} & ran
+            assert not {"model.fct_programme_budget_lines", "model.fct_reoffending_costs"} & ran
+            assert "downstream of probation_appointments, rj_referrals," in result.stdout
             assert not any(node.startswith("seed.") for node in ran)
             # The engagement counts took in the touched people only, from the person-months
             # their build replaced, and dropped those (macros/touched_people.sql).
@@ -312,9 +316,23 @@ def test_a_delivery_that_changes_a_record_without_a_new_update_time_reaches_the_
         for record in (changed, moved)
     ]
     (delivery / "probation_appointments.csv").write_text("\n".join(lines) + "\n")
+    # One budget line's free text changed: a new version, so what is built from the budget
+    # lines runs too (its rows are the same: the text stays in staging).
+    budget = delivery / "programme_budget_lines.csv"
+    budget.write_text(budget.read_text().replace("(split assumed)", "(split assumed here)", 1))
     built = build_with_cli(tmp, "--extracts", str(extracts))
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
     assert "incremental, from the published warehouse" in built.stdout
+    assert "programme_budget_lines.csv: read 8 = loaded 8 + rejected 0; 1 new" in built.stdout
+    # The referrals were resent unchanged: what is built from them alone stays as published.
+    assert "rj_referrals.csv: read 1618 = loaded 1618 + rejected 0; 0 new" in built.stdout
+    assert "downstream of probation_appointments, programme_budget_lines, row-level" in (
+        built.stdout
+    )
+    results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
+    ran = {result["unique_id"].split(".")[2] for result in results}
+    assert "fct_programme_budget_lines" in ran
+    assert not {"fct_reoffending_costs", "fct_rj_referral_history"} & ran
     with duckdb.connect(str(tmp / "justice.duckdb"), read_only=True) as connection:
         (fact,) = connection.execute(
             "select outcome_code, is_attended, record_updated_at, valid_from_date "

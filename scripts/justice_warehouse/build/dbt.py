@@ -250,8 +250,19 @@ def drop_unnamed_relations(candidate: Path, manifest: Path) -> list[str]:
 
 
 # What a build that adds deliveries to a published warehouse selects: the sources (the
-# extract tables the gate loads) and everything downstream of them, with their tests.
+# extract tables the gate loads) and everything downstream of them, with their tests; or,
+# when the gate says which of those tables took new versions, only what is downstream of
+# those (``delivery_selection``).
 DELIVERY_SELECTION = "source:*+"
+
+
+def delivery_selection(changed_tables: Sequence[str]) -> list[str]:
+    """dbt's selection of what is downstream of the source tables the new deliveries
+    changed (gate/deliveries.py ``DeliveryReport.new_versions``), tests included: every
+    source when that is not known (none given)."""
+    if not changed_tables:
+        return [DELIVERY_SELECTION]
+    return [f"source:*.{table}+" for table in changed_tables]
 
 
 def changed_selection(changed_files: Sequence[str]) -> list[str]:
@@ -267,6 +278,7 @@ def dbt_build_args(
     downstream_of_sources: bool = False,
     changed_files: Sequence[str] = (),
     only_changed: bool = False,
+    changed_tables: Sequence[str] = (),
 ) -> list[str]:
     """``dbt build`` of everything but the row-level seeds, which come from the extracts,
     and the unit tests: their inputs are fixed, so they run in ``make test`` (as dbt Labs
@@ -277,7 +289,10 @@ def dbt_build_args(
     (the reference seeds, their staging views, the dimensions and calendar built from them,
     and their tests: 126 of 379 nodes) read nothing a delivery changes, and the project's
     fingerprint says they are the code that built and tested them when published, so the
-    candidate's copies are what this build would write.
+    candidate's copies are what this build would write. With ``changed_tables`` (the source
+    tables the deliveries changed), only what is downstream of those: a monthly delivery
+    that resends the budget and cost lines unchanged leaves what is built from them alone
+    as published (73 of 285 nodes at `london`), for the same reason.
 
     ``changed_files`` (SQL files changed since the published build): with
     ``downstream_of_sources``, what they define and everything downstream of it is left out;
@@ -287,7 +302,7 @@ def dbt_build_args(
     if only_changed:
         args += ["--select", *changed_selection(changed_files)]
     elif downstream_of_sources:
-        args += ["--select", DELIVERY_SELECTION]
+        args += ["--select", *delivery_selection(changed_tables)]
         excluded += changed_selection(changed_files)
     args += ["--exclude", *excluded, "--exclude-resource-type", "unit_test"]
     args += dbt_vars_args(published_figures_apply, input_is_bundled_synthetic)

@@ -7,6 +7,7 @@ publish step are in ``pipeline.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Callable
@@ -83,6 +84,9 @@ class CandidateStart:
     # The SQL files changed since the published build (core/paths.py changed_sql_files):
     # what they define and everything downstream is rebuilt and tested whole.
     changed_files: tuple[str, ...] = ()
+    # The source tables the new deliveries gave new versions (after the load): an
+    # incremental build runs only what is downstream of them.
+    changed_tables: tuple[str, ...] = ()
 
 
 def _check_sound(options: BuildOptions) -> None:
@@ -200,21 +204,21 @@ def load(
     for file, line, column, reason, found in rejected:
         text = rejection_text(reason, found)
         say(f"      rejected {file} line {line}, column {column}: {text}")
-    return _after_replaced(start, reports)
+    return _after_load(start, reports)
 
 
-def _after_replaced(
-    start: CandidateStart, reports: list[deliveries.DeliveryReport]
-) -> CandidateStart:
-    """``start``, or a full refresh of the copy when a delivery replaced the load of its
-    date. The incremental models add the deliveries after the newest version they hold, and
-    the replaced delivery is that newest one: they would keep the rows built from the
-    versions the gate removed (and the reconciliations, which compare them with their
-    history, would not see it). The copy still holds every earlier delivery's versions in
-    its source tables, which a flat folder does not."""
+def _after_load(start: CandidateStart, reports: list[deliveries.DeliveryReport]) -> CandidateStart:
+    """``start`` with the source tables the deliveries changed; or a full refresh of the
+    copy when a delivery replaced the load of its date. The incremental models add the
+    deliveries after the newest version they hold, and the replaced delivery is that newest
+    one: they would keep the rows built from the versions the gate removed (and the
+    reconciliations, which compare them with their history, would not see it). The copy
+    still holds every earlier delivery's versions in its source tables, which a flat folder
+    does not."""
     replaced = [str(report.delivery.delivery_date) for report in reports if report.replaced]
     if not replaced or not start.incremental:
-        return start
+        changed = {table for report in reports for table, n in report.new_versions.items() if n}
+        return dataclasses.replace(start, changed_tables=tuple(sorted(changed)))
     why = (
         f"full refresh: the delivery of {', '.join(replaced)} replaced the earlier load of "
         "that date, on which the incremental tables were built"
@@ -234,8 +238,9 @@ def dbt_build(
     row-level tests on the new deliveries; then what the changed files define and everything
     downstream of it, rebuilt and tested whole (nothing of the first run is downstream of
     it, and it may read what the first run built)."""
+    changed = ", ".join(start.changed_tables) or "the extracts"
     tested = (
-        f"; what is downstream of the extracts, row-level tests on deliveries after "
+        f"; what is downstream of {changed}, row-level tests on deliveries after "
         f"{start.changed_after}"
     )
     scope = tested if start.changed_after else ""
@@ -246,6 +251,7 @@ def dbt_build(
         input_is_bundled_synthetic=options.is_bundled_synthetic,
         downstream_of_sources=bool(start.changed_after),
         changed_files=start.changed_files,
+        changed_tables=start.changed_tables,
     )
     env = {"JW_CHANGED_AFTER_DATE": start.changed_after or ""}
     result = run_dbt(options.root, args, candidate, options.settings, marker, env)
