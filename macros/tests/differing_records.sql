@@ -8,8 +8,8 @@
         '{{ check }}' as failed_check,
         {{ source }}.appointment_id as source_appointment_id,
         {{ fact }}.appointment_id as fact_appointment_id,
-        cast(null as {{ dbt.type_bigint() }}) as fact_records,
-        cast(null as {{ dbt.type_bigint() }}) as source_records
+        cast(null as {{ dbt.type_bigint() }}) as fact_rows,
+        cast(null as {{ dbt.type_bigint() }}) as source_rows
     from {{ source }}
     full outer join {{ fact }}
         on {{ source }}.appointment_id = {{ fact }}.appointment_id
