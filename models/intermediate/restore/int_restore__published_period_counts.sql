@@ -3,12 +3,13 @@
 -- published)
 -- The one place the published-period referral counts and rates are computed (the period
 -- is applied in int_restore__published_period_referrals; the count of each outcome
--- is int_restore__published_period_outcomes). Each count and rate is its metric's formula
--- (models/marts/rj/_rj__metrics.yml, macros/metrics.sql); rates are shown here as
--- percentages rounded to 4 places.
+-- is int_restore__published_period_outcomes). Each count is its metric's formula, taken
+-- per outcome in int_restore__published_period_slices and added up here; each rate is its
+-- metric's formula over those counts (models/marts/rj/_rj__metrics.yml, macros/metrics.sql),
+-- shown as a percentage rounded to 4 places.
 
 {#- A table (one row per delivery): the figure mapping and value for money read it several
-    times, and as a view each read recomputed every referral's version. -#}
+    times. -#}
 {{ config(materialized='table') }}
 
 with
@@ -21,8 +22,8 @@ delivery_dates as (
     select * from {{ ref('int_calendar__delivery_dates') }}
 ),
 
-in_period as (
-    select * from {{ ref('int_restore__published_period_referrals') }}
+slices as (
+    select * from {{ ref('int_restore__published_period_slices') }}
 ),
 
 counts as (
@@ -32,15 +33,15 @@ counts as (
         delivery_dates.is_latest,
         published_period.period_start_date,
         published_period.period_end_date,
-        {{ metric_sql('referrals', cast_as=dbt.type_bigint()) }} as referrals,
-        {{ metric_sql('took_up', cast_as=dbt.type_bigint()) }} as took_up,
-        {{ metric_sql('direct_conferences', cast_as=dbt.type_bigint()) }} as direct_conferences
+        -- each outcome's count, added up: zero at a date with no referral in the period
+        cast(coalesce(sum(slices.referrals), 0) as {{ dbt.type_bigint() }}) as referrals,
+        cast(coalesce(sum(slices.took_up), 0) as {{ dbt.type_bigint() }}) as took_up,
+        cast(coalesce(sum(slices.direct_conferences), 0) as {{ dbt.type_bigint() }})
+            as direct_conferences
     from published_period
     cross join delivery_dates
-    left join in_period
-        on
-            published_period.period_start_date = in_period.period_start_date
-            and delivery_dates.delivery_date = in_period.as_at_date
+    left join slices
+        on delivery_dates.delivery_date = slices.as_at_date
     group by
         delivery_dates.delivery_date,
         delivery_dates.is_latest,
