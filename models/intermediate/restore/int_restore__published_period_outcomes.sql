@@ -1,8 +1,7 @@
 -- grain: one row per referral outcome (every outcome of the vocabulary, zero when none)
 -- Referrals of each outcome in the period of the published Restore:London figures (applied
--- in int_restore__published_period_referrals), as the figures were published, with the
--- register figure that counts it (referral_outcomes.published_figure_id). The count is the
--- referrals metric, taken in int_restore__published_period_slices.
+-- in int_restore__published_period_referrals), with the register figure that counts it
+-- (referral_outcomes.published_figure_id).
 
 with
 
@@ -10,19 +9,8 @@ outcomes as (
     select * from {{ ref('stg_reference__referral_outcomes') }}
 ),
 
-published_period as (
-    select * from {{ ref('int_restore__published_period') }}
-),
-
-slices as (
-    select * from {{ ref('int_restore__published_period_slices') }}
-),
-
-as_published as (
-    select slices.*
-    from slices
-    inner join published_period
-        on slices.as_at_date = published_period.as_at_date
+in_period as (
+    select * from {{ ref('int_restore__published_period_referrals') }}
 ),
 
 counted as (
@@ -30,10 +18,13 @@ counted as (
         outcomes.outcome,
         outcomes.display_order,
         outcomes.published_figure_id,
-        cast(coalesce(sum(as_published.referrals), 0) as {{ dbt.type_bigint() }}) as referrals
+        -- the referrals metric (outcomes has no referral_id: it counts the period's rows)
+        {{ metric_sql('referrals', cast_as=dbt.type_bigint()) }} as referrals
     from outcomes
-    left join as_published
-        on outcomes.outcome = as_published.outcome
+    left join in_period
+        on
+            outcomes.outcome = in_period.outcome
+            and in_period.is_as_published
     group by
         outcomes.outcome,
         outcomes.display_order,
