@@ -75,8 +75,7 @@ class DeliveryReport:
     new_versions: dict[str, int]
     reopened: dict[str, int]
     missing: dict[str, int]
-    # The delivery replaced an earlier load of its date (a flat folder rebuilt the same day
-    # with other files): versions already built on were removed, not only added.
+    # It replaced the load of its date (a flat folder rebuilt that day with other files).
     replaced: bool = False
 
     def lines(self) -> list[str]:
@@ -115,13 +114,8 @@ def discover(source_dir: Path, flat_delivery_date: date) -> list[Delivery]:
         try:
             delivered_on = date.fromisoformat(folder.name)
         except ValueError as error:
-            raise ExtractError(
-                [
-                    Problem(
-                        folder.name + "/", f"not a date: delivery folders are YYYY-MM-DD ({error})"
-                    )
-                ]
-            ) from error
+            message = f"not a date: delivery folders are YYYY-MM-DD ({error})"
+            raise ExtractError([Problem(folder.name + "/", message)]) from error
         deliveries.append(Delivery(delivered_on, folder, folder.name + "/"))
     return deliveries
 
